@@ -1,0 +1,150 @@
+//! The `dicelab` command line (native only): argument handling, `.npy` I/O and output. The math
+//! lives in `loss`; this module only converts and reports.
+//!
+//! Every user error ends as one line on stderr and exit code 2; nothing a user passes can panic.
+
+mod args;
+mod bench;
+mod npy;
+
+pub use args::{Backend, BenchCmd, Cli, Command, LossCmd, LossOpts};
+
+use crate::loss::{self, LossReport};
+use clap::error::ErrorKind;
+use clap::Parser;
+use ndarray::Array3;
+use serde::Serialize;
+use std::process::ExitCode;
+
+/// Exit code for bad input of any kind.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            // Help and version go to stdout and are not errors.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("dicelab: {}", one_line(&e.render().to_string()));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("dicelab: error: {msg}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Runs a parsed command; the error is a one-line message for the user.
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Loss(cmd) => run_loss(&cmd),
+        Command::Bench(BenchCmd::Loss(cmd)) => bench::run_loss(&cmd),
+    }
+}
+
+/// Folds clap's multi-line message into one line, without the "For more information" hint.
+fn one_line(rendered: &str) -> String {
+    rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The JSON `dicelab loss` prints.
+#[derive(Serialize)]
+struct LossOutput<'a> {
+    backend: &'static str,
+    #[serde(flatten)]
+    report: &'a LossReport,
+}
+
+fn run_loss(cmd: &LossCmd) -> Result<(), String> {
+    let cfg = cmd.opts.config()?;
+    if cmd.backend == Backend::Gpu {
+        return Err("--backend gpu is not available yet: the GPU engine is not built in this version; use --backend cpu".into());
+    }
+    let logits = npy::read_logits(&cmd.logits)?;
+    let labels = npy::read_labels(&cmd.labels)?;
+    if labels.shape() != &logits.shape()[..3] {
+        return Err(format!(
+            "labels {} have shape {:?} but logits {} have shape {:?}: labels must be (B, H, W) of logits (B, H, W, C)",
+            cmd.labels.display(),
+            labels.shape(),
+            cmd.logits.display(),
+            logits.shape()
+        ));
+    }
+    let labels = narrow_labels(&labels, logits.shape()[3], cfg.ignore_index)
+        .map_err(|e| format!("labels {}: {e}", cmd.labels.display()))?;
+    let (report, grad) =
+        loss::loss_and_grad(&cfg, logits.view(), labels.view()).map_err(|e| e.to_string())?;
+    if let Some(path) = &cmd.grad_out {
+        ndarray_npy::write_npy(path, &grad)
+            .map_err(|e| format!("cannot write gradient to {}: {e}", path.display()))?;
+    }
+    let out = LossOutput {
+        backend: "cpu",
+        report: &report,
+    };
+    let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(())
+}
+
+/// Checks every label is a class in `0..classes` or the ignore index, and narrows to i32.
+fn narrow_labels(labels: &Array3<i64>, classes: usize, ignore: i32) -> Result<Array3<i32>, String> {
+    let mut out = Array3::<i32>::zeros(labels.raw_dim());
+    for ((idx, &v), o) in labels.indexed_iter().zip(out.iter_mut()) {
+        *o = match i32::try_from(v) {
+            Ok(x) if x == ignore || usize::try_from(x).is_ok_and(|y| y < classes) => x,
+            _ => {
+                return Err(format!(
+                    "label {v} at (b={}, h={}, w={}) is outside 0..{} and is not the ignore index {ignore}",
+                    idx.0,
+                    idx.1,
+                    idx.2,
+                    classes.saturating_sub(1)
+                ))
+            }
+        };
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_fold_to_one_line() {
+        let e = Cli::try_parse_from([
+            "dicelab", "loss", "--logits", "a", "--labels", "b", "--loss", "nope",
+        ]);
+        let msg = one_line(&e.err().map(|e| e.render().to_string()).unwrap_or_default());
+        assert!(!msg.contains('\n'));
+        assert!(msg.contains("nope") && msg.contains("dice+ce"), "{msg}");
+    }
+
+    #[test]
+    fn labels_are_checked_and_narrowed() {
+        let y = Array3::from_shape_vec((1, 1, 3), vec![0i64, 255, 2]).unwrap_or_default();
+        assert_eq!(
+            narrow_labels(&y, 3, 255).map(|a| a.into_raw_vec_and_offset().0),
+            Ok(vec![0, 255, 2])
+        );
+        assert!(narrow_labels(&y, 2, 255).is_err_and(|e| e.contains("label 2")));
+        let neg = Array3::from_shape_vec((1, 1, 1), vec![-1i64]).unwrap_or_default();
+        assert!(narrow_labels(&neg, 2, 255).is_err());
+        assert!(narrow_labels(&neg, 2, -1).is_ok());
+    }
+}

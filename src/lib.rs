@@ -1,0 +1,15 @@
+//! dicelab: Dice and Generalized Dice losses for semantic segmentation, exactly as specified in
+//! `shared/spec/losses.md`, with their gradients.
+//!
+//! - [`loss`]: the engine (CPU, f64 arithmetic over f32 data): the oracle for everything else.
+//! - `cli` (native only): the `dicelab` command line.
+//! - `web` (wasm32 only): the wasm-bindgen surface the page calls.
+
+pub mod loss;
+pub mod rng;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

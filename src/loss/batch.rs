@@ -1,0 +1,129 @@
+//! `Batch`: logits and labels checked for shape and laid out contiguously, and `LossError`, every way
+//! an evaluation can refuse its input.
+
+use super::config::ConfigError;
+use ndarray::{ArrayView3, ArrayView4};
+use std::borrow::Cow;
+
+/// Why a loss could not be evaluated. Every message names the offending value and where it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LossError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Logits and labels disagree in shape.
+    #[error("labels have shape {labels:?} but logits have shape {logits:?}: labels must be (B, H, W) of logits (B, H, W, C)")]
+    ShapeMismatch {
+        /// Logits shape.
+        logits: [usize; 4],
+        /// Labels shape.
+        labels: [usize; 3],
+    },
+    /// A dimension is zero.
+    #[error("empty batch: logits have shape {0:?}, every dimension must be at least 1")]
+    Empty([usize; 4]),
+    /// Only the background class exists and it is excluded.
+    #[error("no class left: there is {0} class and the background is excluded")]
+    NoClasses(usize),
+    /// A label outside `0..C` that is not the ignore index.
+    #[error("label {value} at (b={b}, h={h}, w={w}) is outside 0..{classes} and is not the ignore index {ignore}")]
+    BadLabel {
+        /// The label value.
+        value: i64,
+        /// Image.
+        b: usize,
+        /// Row.
+        h: usize,
+        /// Column.
+        w: usize,
+        /// Number of classes.
+        classes: usize,
+        /// The configured ignore index.
+        ignore: i64,
+    },
+    /// A NaN or infinite logit.
+    #[error("logit {value} at (b={b}, h={h}, w={w}, c={c}) is not finite")]
+    NonFinite {
+        /// The value.
+        value: f32,
+        /// Image.
+        b: usize,
+        /// Row.
+        h: usize,
+        /// Column.
+        w: usize,
+        /// Channel.
+        c: usize,
+    },
+    /// A Dice denominator of exactly zero (possible only with zero denominator smoothing).
+    #[error("the Dice denominator of unit {unit}, {term}, is 0: use a denominator smoothing > 0")]
+    ZeroDenominator {
+        /// The unit (image index, or 0 for global).
+        unit: usize,
+        /// `class N`, or `all classes` for a Generalized Dice unit.
+        term: String,
+    },
+    /// The gradient buffer is not the logits' shape or not contiguous.
+    #[error(
+        "the gradient buffer has shape {0:?} or a non-contiguous layout; it must match the logits"
+    )]
+    GradBuffer(Vec<usize>),
+}
+
+/// Validated, contiguous, row-major (B, H, W, C) logits and (B, H, W) labels.
+pub struct Batch<'a> {
+    /// Logits, `B·H·W·C` values, channels last.
+    pub logits: Cow<'a, [f32]>,
+    /// Labels, `B·H·W` values.
+    pub labels: Cow<'a, [i32]>,
+    /// Images.
+    pub images: usize,
+    /// Pixels per image (`H·W`).
+    pub pixels: usize,
+    /// Classes.
+    pub classes: usize,
+    /// `[B, H, W, C]`.
+    pub shape: [usize; 4],
+}
+
+impl<'a> Batch<'a> {
+    /// Checks shapes and takes the data in standard layout (copying only views that are not).
+    pub fn new(
+        logits: ArrayView4<'a, f32>,
+        labels: ArrayView3<'a, i32>,
+    ) -> Result<Self, LossError> {
+        let (b, h, w, c) = logits.dim();
+        let shape = [b, h, w, c];
+        let (lb, lh, lw) = labels.dim();
+        if (lb, lh, lw) != (b, h, w) {
+            return Err(LossError::ShapeMismatch {
+                logits: shape,
+                labels: [lb, lh, lw],
+            });
+        }
+        if shape.contains(&0) {
+            return Err(LossError::Empty(shape));
+        }
+        Ok(Self {
+            logits: contiguous(logits.to_slice(), || logits.iter().copied().collect()),
+            labels: contiguous(labels.to_slice(), || labels.iter().copied().collect()),
+            images: b,
+            pixels: h * w,
+            classes: c,
+            shape,
+        })
+    }
+
+    /// `(b, h, w)` of flat pixel index `n`.
+    pub fn position(&self, n: usize) -> (usize, usize, usize) {
+        let w = self.shape[2];
+        (n / self.pixels, (n % self.pixels) / w, n % w)
+    }
+}
+
+fn contiguous<'a, T: Clone>(slice: Option<&'a [T]>, copy: impl FnOnce() -> Vec<T>) -> Cow<'a, [T]> {
+    match slice {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(copy()),
+    }
+}

@@ -1,0 +1,63 @@
+//! The loss engine: every loss of `shared/spec/losses.md`, its value, per-class terms and analytic
+//! gradient with respect to the logits, on the CPU in f64 arithmetic over f32 data.
+//!
+//! Two passes over the pixels: `class_sums` (sums per unit and class) and `logit_grad` (the
+//! gradient from coefficients computed on the sums by `loss_terms`). Nothing is allocated per pixel.
+
+mod activation;
+mod batch;
+mod config;
+pub mod dice;
+pub mod gdl;
+mod grad;
+mod report;
+mod sums;
+mod terms;
+
+pub use batch::{Batch, LossError};
+pub use config::{
+    Activation, Aggregation, ConfigError, Formula, LossConfig, LossKind, Named, Reduction, Weights,
+};
+pub use grad::logit_grad;
+pub use report::{ClassTerms, LossReport, UnitReport};
+pub use sums::{class_sums, Sums};
+pub use terms::{loss_terms, Terms};
+
+use ndarray::{Array4, ArrayView3, ArrayView4, ArrayViewMut4};
+
+/// Evaluates the loss of `logits` (B, H, W, C) against `labels` (B, H, W), writing `∂L/∂z` into
+/// `grad` when given (it must have the logits' shape and standard layout).
+pub fn evaluate(
+    cfg: &LossConfig,
+    logits: ArrayView4<'_, f32>,
+    labels: ArrayView3<'_, i32>,
+    grad: Option<ArrayViewMut4<'_, f32>>,
+) -> Result<LossReport, LossError> {
+    cfg.validate()?;
+    let batch = Batch::new(logits, labels)?;
+    if batch.classes <= cfg.first_class() {
+        return Err(LossError::NoClasses(batch.classes));
+    }
+    let sums = class_sums(cfg, &batch)?;
+    let terms = loss_terms(cfg, &sums)?;
+    if let Some(mut g) = grad {
+        let shape = g.shape().to_vec();
+        let out = g
+            .as_slice_mut()
+            .filter(|_| shape == batch.shape)
+            .ok_or(LossError::GradBuffer(shape))?;
+        logit_grad(cfg, &batch, &terms, out);
+    }
+    Ok(LossReport::new(cfg, batch.shape, &sums, &terms))
+}
+
+/// Like [`evaluate`], returning a newly allocated gradient.
+pub fn loss_and_grad(
+    cfg: &LossConfig,
+    logits: ArrayView4<'_, f32>,
+    labels: ArrayView3<'_, i32>,
+) -> Result<(LossReport, Array4<f32>), LossError> {
+    let mut grad = Array4::zeros(logits.raw_dim());
+    let report = evaluate(cfg, logits, labels, Some(grad.view_mut()))?;
+    Ok((report, grad))
+}

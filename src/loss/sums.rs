@@ -1,0 +1,121 @@
+//! `class_sums`: the first pass. One walk over the pixels accumulates, per unit and class, the
+//! intersection `I`, true volume `R` and predicted volume `P`, and the cross-entropy sum, all in f64.
+//! It also validates labels and logits, so bad input costs no extra pass.
+//!
+//! CPU twin of the GPU kernel of the same name.
+
+use super::activation::activate;
+use super::batch::{Batch, LossError};
+use super::config::{Aggregation, LossConfig};
+
+/// Per-(unit, class) sums, row-major `[unit][class]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    /// Number of units (1 for global aggregation, B per image).
+    pub units: usize,
+    /// Number of classes.
+    pub classes: usize,
+    /// `I_al = Σ r·p`.
+    pub intersection: Vec<f64>,
+    /// `R_al = Σ r` (`= Σ r²` for hard labels).
+    pub truth: Vec<f64>,
+    /// `P_al = Σ p`, or `Σ p²` with the squared denominator.
+    pub pred: Vec<f64>,
+    /// `Σ −log p_{n,y_n}` over non-ignored pixels.
+    pub ce_sum: f64,
+    /// Number of non-ignored pixels.
+    pub valid: u64,
+}
+
+impl Sums {
+    /// Index of `(unit, class)` in the flat vectors.
+    pub fn at(&self, unit: usize, class: usize) -> usize {
+        unit * self.classes + class
+    }
+}
+
+/// Which unit image `b` belongs to.
+pub(crate) fn unit_of(cfg: &LossConfig, image: usize) -> usize {
+    match cfg.aggregation {
+        Aggregation::Global => 0,
+        Aggregation::PerImage => image,
+    }
+}
+
+/// Number of units for a batch of `images`.
+pub(crate) fn unit_count(cfg: &LossConfig, images: usize) -> usize {
+    match cfg.aggregation {
+        Aggregation::Global => 1,
+        Aggregation::PerImage => images,
+    }
+}
+
+/// The first pass: sums for every unit and class, with labels and logits validated on the way.
+pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError> {
+    let c = batch.classes;
+    // Checked up front, ignored pixels included (a NaN there is a bug in the caller's data), in a
+    // branch-free scan that vectorises; the loop below may then assume finite logits.
+    if !batch.logits.iter().fold(true, |ok, v| ok & v.is_finite()) {
+        if let Some(i) = batch.logits.iter().position(|v| !v.is_finite()) {
+            let (b, h, w) = batch.position(i / c);
+            return Err(LossError::NonFinite {
+                value: batch.logits[i],
+                b,
+                h,
+                w,
+                c: i % c,
+            });
+        }
+    }
+    let units = unit_count(cfg, batch.images);
+    let mut s = Sums {
+        units,
+        classes: c,
+        intersection: vec![0.0; units * c],
+        truth: vec![0.0; units * c],
+        pred: vec![0.0; units * c],
+        ce_sum: 0.0,
+        valid: 0,
+    };
+    let mut p = vec![0.0f64; c];
+    let ignore = cfg.ignore_index;
+    for (n, (z, &label)) in batch
+        .logits
+        .chunks_exact(c)
+        .zip(batch.labels.iter())
+        .enumerate()
+    {
+        if label == ignore {
+            continue;
+        }
+        let y = check_label(label, c).ok_or_else(|| {
+            let (b, h, w) = batch.position(n);
+            LossError::BadLabel {
+                value: label.into(),
+                b,
+                h,
+                w,
+                classes: c,
+                ignore: ignore.into(),
+            }
+        })?;
+        s.ce_sum += activate(cfg.activation, z, y, &mut p);
+        s.valid += 1;
+        let base = unit_of(cfg, n / batch.pixels) * c;
+        s.intersection[base + y] += p[y];
+        s.truth[base + y] += 1.0;
+        let pred = &mut s.pred[base..base + c];
+        if cfg.squared {
+            pred.iter_mut().zip(&p).for_each(|(a, &pk)| *a += pk * pk);
+        } else {
+            pred.iter_mut().zip(&p).for_each(|(a, &pk)| *a += pk);
+        }
+    }
+    Ok(s)
+}
+
+/// `Some(class)` when `label` is a class index below `classes`.
+#[inline]
+fn check_label(label: i32, classes: usize) -> Option<usize> {
+    usize::try_from(label).ok().filter(|&y| y < classes)
+}

@@ -1,0 +1,134 @@
+//! Test inputs and the grid of configurations every check runs over.
+
+use crate::reference::Problem;
+use dicelab::loss::{
+    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Weights,
+};
+use dicelab::rng::Mulberry32;
+use ndarray::{Array3, Array4};
+
+/// A named input: f32 logits and i32 labels, and the same in f64 for the reference.
+pub struct Case {
+    pub name: &'static str,
+    pub logits: Array4<f32>,
+    pub labels: Array3<i32>,
+}
+
+impl Case {
+    pub fn problem(&self) -> Problem {
+        let (b, h, w, c) = self.logits.dim();
+        Problem {
+            b,
+            h,
+            w,
+            c,
+            z: self.logits.iter().map(|&v| f64::from(v)).collect(),
+            y: self.labels.iter().map(|&v| i64::from(v)).collect(),
+        }
+    }
+}
+
+fn random_case(
+    name: &'static str,
+    seed: u32,
+    dims: (usize, usize, usize, usize),
+    scale: f32,
+) -> Case {
+    let mut rng = Mulberry32::new(seed);
+    let logits = Array4::from_shape_simple_fn(dims, || scale * (2.0 * rng.next_f32() - 1.0));
+    let labels =
+        Array3::from_shape_simple_fn((dims.0, dims.1, dims.2), || rng.below(dims.3) as i32);
+    Case {
+        name,
+        logits,
+        labels,
+    }
+}
+
+/// The inputs the spec asks every check to cover: a class absent from the truth, ignored pixels, an
+/// all-ignored image, extreme logits, a 1×1 image.
+pub fn cases() -> Vec<Case> {
+    let mut general = random_case("general", 7, (2, 3, 2, 4), 3.0);
+    // Class 3 absent from the truth; two ignored pixels.
+    general.labels.mapv_inplace(|v| if v == 3 { 1 } else { v });
+    general.labels[[0, 1, 1]] = 255;
+    general.labels[[1, 2, 0]] = 255;
+
+    let mut ignored_image = random_case("all-ignored image", 11, (2, 2, 2, 3), 2.0);
+    ignored_image
+        .labels
+        .index_axis_mut(ndarray::Axis(0), 1)
+        .fill(255);
+
+    let mut extreme = random_case("extreme logits", 13, (2, 2, 2, 3), 1.0);
+    extreme.logits.mapv_inplace(|v| {
+        if v > 0.3 {
+            80.0
+        } else if v < -0.3 {
+            -80.0
+        } else {
+            v
+        }
+    });
+
+    let one = random_case("1x1 image", 17, (1, 1, 1, 3), 2.0);
+    vec![general, ignored_image, extreme, one]
+}
+
+/// Every combination of kind × formula × weights (gdl only) × reduction × aggregation × squared ×
+/// activation × background, with the smoothing given.
+pub fn configs(smooth_nr: f64, smooth_dr: f64) -> Vec<LossConfig> {
+    let mut out = Vec::new();
+    for &kind in LossKind::ALL {
+        let weights: &[Weights] = if kind == LossKind::Gdl {
+            Weights::ALL
+        } else {
+            &[Weights::Square]
+        };
+        for &formula in Formula::ALL {
+            for &weights in weights {
+                for &reduction in Reduction::ALL {
+                    for &aggregation in Aggregation::ALL {
+                        for squared in [false, true] {
+                            for &activation in Activation::ALL {
+                                for include_background in [true, false] {
+                                    out.push(LossConfig {
+                                        kind,
+                                        formula,
+                                        weights,
+                                        reduction,
+                                        aggregation,
+                                        squared,
+                                        smooth_nr,
+                                        smooth_dr,
+                                        activation,
+                                        ignore_index: 255,
+                                        include_background,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Short description of a configuration for failure messages.
+pub fn describe(c: &LossConfig) -> String {
+    format!(
+        "{} {} {} {} {} sq={} {} bg={} s=({}, {})",
+        c.kind,
+        c.formula,
+        c.weights,
+        c.reduction,
+        c.aggregation,
+        c.squared,
+        c.activation,
+        c.include_background,
+        c.smooth_nr,
+        c.smooth_dr
+    )
+}
