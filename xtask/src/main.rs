@@ -1,1 +1,43 @@
-fn main() {}
+//! `cargo xtask`: the project's two everyday commands and their helpers.
+//!
+//! - `cargo xtask serve`: install what the page build needs, build it, serve it on localhost.
+//! - `cargo xtask test`: install what the tests need, then run every check CI runs.
+//! - `cargo xtask setup`: only the installs.
+//!
+//! Every install is skipped when the right version is already present, so a second run is fast.
+//! Standard library only: this crate compiles in seconds on a fresh machine.
+
+mod run;
+mod setup;
+mod tasks;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <serve|test|setup>
+  serve   build the page (release) and serve it on http://127.0.0.1:8080
+  test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
+  setup   install the tools the other commands need (skips what is present)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => tasks::serve(),
+        Some("test") => tasks::test(),
+        Some("setup") => setup::all(),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,32 @@
+// Launches Debian's headless Chromium through playwright-core, with or without WebGPU, and collects
+// console errors and every request the page makes.
+import { chromium } from 'playwright-core';
+
+const FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** A fresh browser (playwright gives it a new profile); `webgpu` adds `--enable-unsafe-webgpu`. */
+export async function launch({ webgpu }) {
+  const args = [...FLAGS];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+}
+
+/** A new page that records console errors, page errors and request URLs. */
+export async function openPage(browser) {
+  const page = await browser.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => requests.push(r.url()));
+  return { page, errors, requests };
+}

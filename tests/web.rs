@@ -1,0 +1,85 @@
+//! Browser tests of the web layer (wasm-bindgen-test in headless Chromium): the wasm build computes
+//! the spec's values, its gradient agrees with finite differences, and bad input is an error, not a
+//! panic.
+#![cfg(target_arch = "wasm32")]
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use dicelab::web::evaluate_loss;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn eval(config: &str, shape: &[u32], z: &[f32], y: &[i32]) -> serde_json::Value {
+    let json = evaluate_loss(config, shape, z, y)
+        .map_err(|_| "evaluate failed")
+        .unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+/// MONAI's published value, in channels-last order.
+#[wasm_bindgen_test]
+fn monai_value_in_the_browser() {
+    let z = [
+        -1.0f32, 1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    ];
+    let y = [1, 0, 0, 1, 1, 0];
+    let cfg = r#"{"aggregation":"per-image","smooth-nr":1e-4,"smooth-dr":1e-4}"#;
+    let v = eval(cfg, &[2, 1, 3, 2], &z, &y);
+    let loss = v["loss"].as_f64().unwrap();
+    assert!((loss - 0.383713).abs() < 5e-7, "{loss}");
+}
+
+/// The gradient the page receives agrees with central differences of the loss, computed in wasm.
+#[wasm_bindgen_test]
+fn gradient_matches_finite_differences_in_the_browser() {
+    let shape = [1, 2, 2, 3];
+    let mut z = vec![
+        0.3f32, -1.2, 0.8, 1.5, 0.1, -0.4, -0.7, 0.9, 0.2, 0.05, 0.6, -1.1,
+    ];
+    let y = [0, 2, 255, 1];
+    for cfg in [
+        r#"{"kind":"gdl","formula":"seed","squared":true}"#,
+        r#"{"kind":"dice+ce","aggregation":"per-image","activation":"sigmoid"}"#,
+    ] {
+        let v = eval(cfg, &shape, &z, &y);
+        let grad: Vec<f64> = v["grad"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_f64().unwrap())
+            .collect();
+        for i in 0..z.len() {
+            let h = 1e-2f32;
+            let z0 = z[i];
+            z[i] = z0 + h;
+            let up = eval(cfg, &shape, &z, &y)["loss"].as_f64().unwrap();
+            z[i] = z0 - h;
+            let down = eval(cfg, &shape, &z, &y)["loss"].as_f64().unwrap();
+            z[i] = z0;
+            let fd = (up - down) / (2.0 * f64::from(h));
+            // f32 steps of 1e-2: second-order error ~1e-4.
+            assert!(
+                (fd - grad[i]).abs() < 1e-3,
+                "{cfg}: logit {i}: {fd} vs {}",
+                grad[i]
+            );
+        }
+        assert!(
+            grad[6..9].iter().all(|&g| g == 0.0),
+            "ignored pixel has a gradient"
+        );
+    }
+}
+
+/// Bad input comes back as a JavaScript error with a message, never as a panic (which would abort).
+#[wasm_bindgen_test]
+fn bad_input_is_an_error() {
+    let z = [0.0f32; 6];
+    assert!(evaluate_loss("{}", &[1, 1, 2, 3], &z, &[0, 7]).is_err());
+    assert!(evaluate_loss("{}", &[1, 1, 2], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(r#"{"kind":"dyce"}"#, &[1, 1, 2, 3], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(r#"{"smooth-dr":-1}"#, &[1, 1, 2, 3], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss("{}", &[1, 1, 2, 4], &z, &[0, 1]).is_err());
+    let nan = [f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0];
+    assert!(evaluate_loss("{}", &[1, 1, 2, 3], &nan, &[0, 1]).is_err());
+}

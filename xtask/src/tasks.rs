@@ -1,0 +1,102 @@
+//! The `test` and `serve` tasks. `test` runs, in order: fmt, clippy natively and for wasm32, the
+//! native tests, the browser tests (wasm-bindgen-test), the release page build, and the end-to-end
+//! tests of that build (node's test runner driving Chromium through playwright-core).
+
+use crate::run::{cmd, root, status};
+use crate::setup;
+use std::process::Command;
+
+const WASM: &str = "wasm32-unknown-unknown";
+
+/// A cargo command with the environment every task wants: warnings are errors in CI, and a private
+/// runtime dir keeps lavapipe from warning.
+fn cargo(args: &[&str]) -> Command {
+    let mut c = cmd("cargo", args);
+    let runtime = std::env::temp_dir().join("dicelab-xdg-runtime");
+    if std::fs::create_dir_all(&runtime).is_ok() {
+        set_private(&runtime);
+        c.env("XDG_RUNTIME_DIR", &runtime);
+    }
+    c
+}
+
+#[cfg(unix)]
+fn set_private(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+}
+
+#[cfg(not(unix))]
+fn set_private(_: &std::path::Path) {}
+
+/// wasm-bindgen-test in headless Chromium, with the browser flags of `tests/webdriver/<config>`.
+fn browser_tests(test: &str, config: &str) -> Result<(), String> {
+    let mut c = cargo(&[
+        "test",
+        "--target",
+        WASM,
+        "--no-default-features",
+        "--test",
+        test,
+    ]);
+    c.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env(
+        "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+        root().join("tests/webdriver").join(config),
+    )
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    status(c)
+}
+
+/// Release build of the page with Trunk, offline.
+fn trunk_build() -> Result<(), String> {
+    status(cmd("trunk", &["build", "--release", "--offline"]))
+}
+
+/// Every check CI runs.
+pub fn test() -> Result<(), String> {
+    setup::all()?;
+    status(cargo(&["fmt", "--all", "--", "--check"]))?;
+    status(cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    status(cargo(&[
+        "clippy",
+        "--all-targets",
+        "--no-default-features",
+        "--target",
+        WASM,
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let mut native = cargo(&["test", "--workspace"]);
+    // CI runs fewer property cases than a developer's default, still thousands in all.
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        native.env("PROPTEST_CASES", "1000");
+    }
+    status(native)?;
+    browser_tests("web", "nowebgpu.json")?;
+    trunk_build()?;
+    status(cmd(
+        "node",
+        &["--test", "--test-concurrency=1", "tests/e2e/"],
+    ))?;
+    println!("\nxtask: all checks passed");
+    Ok(())
+}
+
+/// Builds the page and serves it on localhost until interrupted.
+pub fn serve() -> Result<(), String> {
+    setup::page_tools()?;
+    println!("xtask: serving the playground at http://127.0.0.1:8080/ (Ctrl-C stops)");
+    status(cmd("trunk", &["serve", "--release", "--offline"]))
+}
