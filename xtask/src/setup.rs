@@ -24,9 +24,24 @@ pub fn page_tools() -> Result<(), String> {
     npm_tools()
 }
 
-/// What the browser and GPU tests need beyond the page tools.
+/// What the browser, GPU and generated-code tests need beyond the page tools.
 pub fn test_tools() -> Result<(), String> {
-    apt_packages()
+    apt_packages()?;
+    numpy()
+}
+
+/// NumPy runs the page's generated code in a test. A machine without Python skips that test (it
+/// says why); one with Python gets NumPy.
+fn numpy() -> Result<(), String> {
+    if output("python3", &["--version"]).is_none()
+        || output("python3", &["-c", "import numpy"]).is_some()
+    {
+        return Ok(());
+    }
+    status(cmd(
+        "python3",
+        &["-m", "pip", "install", "--quiet", "numpy==2.2.6"],
+    ))
 }
 
 fn wasm_target() -> Result<(), String> {
