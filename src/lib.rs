@@ -2,11 +2,18 @@
 //! `shared/spec/losses.md`, with their gradients.
 //!
 //! - [`loss`]: the engine (CPU, f64 arithmetic over f32 data): the oracle for everything else.
+//! - [`data`]: seeded synthetic material scenes with full or sparse annotations.
+//! - [`net`]: TinySegNet on the CPU (layers, forward, backward, optimisers).
+//! - [`train`]: the training session (data + net + optimiser + loss + metrics) behind a backend trait.
 //! - `cli` (native only): the `dicelab` command line.
 //! - `web` (wasm32 only): the wasm-bindgen surface the page calls.
 
+pub mod data;
 pub mod loss;
+pub mod net;
+mod options;
 pub mod rng;
+pub mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -20,6 +20,11 @@ impl Mulberry32 {
         f64::from(t ^ (t >> 14)) / 4_294_967_296.0
     }
 
+    /// The next draw as the 32-bit integer behind [`next_f64`](Self::next_f64).
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_f64() * 4_294_967_296.0) as u32
+    }
+
     /// A draw in `[0, 1)` rounded to f32.
     pub fn next_f32(&mut self) -> f32 {
         self.next_f64() as f32
@@ -29,6 +34,12 @@ impl Mulberry32 {
     pub fn below(&mut self, n: usize) -> usize {
         ((self.next_f64() * n as f64) as usize).min(n.saturating_sub(1))
     }
+}
+
+/// An independent stream seed for purpose `salt` (data, validation, weights, ...) of run `seed`: the
+/// first draw of a stream keyed by both, so nearby seeds and salts give unrelated streams.
+pub fn derive_seed(seed: u32, salt: u32) -> u32 {
+    Mulberry32::new(seed ^ salt.wrapping_mul(0x9E37_79B9)).next_u32()
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub use super::train_args::{BenchTrainCmd, DataOpts, ExperimentCmd, NetOpts, TrainCmd};
+
 /// Dice and Generalized Dice losses for semantic segmentation, exactly.
 #[derive(Debug, Parser)]
 #[command(name = "dicelab", version, about, max_term_width = 100)]
@@ -25,6 +27,10 @@ pub enum Command {
     /// Throughput benchmarks.
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Trains TinySegNet on synthetic scenes and prints the per-class validation table.
+    Train(TrainCmd),
+    /// Every preset × several seeds on sparse data: mIoU per preset and classes never predicted.
+    Experiment(ExperimentCmd),
 }
 
 /// Where the math runs.
@@ -61,6 +67,8 @@ pub struct LossCmd {
 pub enum BenchCmd {
     /// Loss + gradient throughput beside a plain copy of the same bytes.
     Loss(BenchLossCmd),
+    /// TinySegNet training steps per second (B=4 48×48 and B=8 64×64, C=6).
+    Train(BenchTrainCmd),
 }
 
 /// `dicelab bench loss`.

@@ -5,9 +5,16 @@
 
 mod args;
 mod bench;
+mod bench_train;
+mod experiment;
 mod npy;
+mod train;
+mod train_args;
 
-pub use args::{Backend, BenchCmd, Cli, Command, LossCmd, LossOpts};
+pub use args::{
+    Backend, BenchCmd, BenchTrainCmd, Cli, Command, DataOpts, ExperimentCmd, LossCmd, LossOpts,
+    NetOpts, TrainCmd,
+};
 
 use crate::loss::{self, LossReport};
 use clap::error::ErrorKind;
@@ -47,6 +54,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Loss(cmd) => run_loss(&cmd),
         Command::Bench(BenchCmd::Loss(cmd)) => bench::run_loss(&cmd),
+        Command::Bench(BenchCmd::Train(cmd)) => bench_train::run(&cmd),
+        Command::Train(cmd) => train::run(&cmd),
+        Command::Experiment(cmd) => experiment::run(&cmd),
     }
 }
 

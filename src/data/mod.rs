@@ -1,0 +1,24 @@
+//! Synthetic scenes for material segmentation, seeded and deterministic (mulberry32, so the page's
+//! JavaScript could reproduce them).
+//!
+//! A scene is a mosaic of regions, each a material (a class) with its own texture; classes share
+//! colours and differ by pattern, so telling them apart needs a neighbourhood. Classes are
+//! imbalanced (class 0, the background, most frequent; optionally one class absent from most
+//! images). Training labels are full, or sparse parallelograms with the rest background or ignored,
+//! as in the original question; validation labels are always full.
+
+mod annotate;
+mod config;
+mod dataset;
+mod material;
+mod mosaic;
+mod protocol;
+mod scene;
+
+pub use annotate::{covered, Parallelogram};
+pub use config::{Annotation, DataConfig, IGNORE_LABEL};
+pub use dataset::{Dataset, Splits};
+pub use material::{material, Material, Pattern};
+pub use mosaic::RARE_PRESENCE;
+pub use protocol::protocol_batch;
+pub use scene::{scene, Scene};

@@ -1,0 +1,102 @@
+//! `TrainBackend`: what the session needs from whatever runs the net — a training step, predictions,
+//! and the weights in and out. The CPU implements it here; the GPU backend implements the same trait,
+//! so the session (and the page) never care which one trains.
+
+use crate::loss::{LossConfig, LossError, LossReport};
+use crate::net::{Dims, NetSpec, OptimConfig};
+
+/// Why training could not go on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrainError {
+    /// An option value that cannot be used; the message names it.
+    #[error("{0}")]
+    Config(String),
+    /// The loss refused the step (for example a zero denominator, or logits that diverged).
+    #[error("step {step}: {source}")]
+    Loss {
+        /// The step that failed (counting from 1).
+        step: u64,
+        /// Why.
+        source: LossError,
+    },
+    /// The loss became NaN or infinite.
+    #[error("training diverged at step {step} (loss {loss}); lower the learning rate")]
+    Diverged {
+        /// The step (counting from 1).
+        step: u64,
+        /// The loss value.
+        loss: f64,
+    },
+    /// The backend failed (buffer sizes, a lost device).
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// A device that trains one TinySegNet on batches of a fixed image size.
+pub trait TrainBackend {
+    /// `cpu` or `gpu`.
+    fn name(&self) -> &'static str;
+
+    /// The net's shape.
+    fn spec(&self) -> NetSpec;
+
+    /// The image size and the largest batch.
+    fn capacity(&self) -> Dims;
+
+    /// One step: forward, loss and `∂L/∂logits` with `loss`, backward, optimiser update. `images`
+    /// is (batch, H, W, 3), `labels` (batch, H, W). Returns the loss report of this step's forward
+    /// pass (before the update).
+    fn train_step(
+        &mut self,
+        images: &[f32],
+        labels: &[i32],
+        batch: usize,
+        loss: &LossConfig,
+    ) -> Result<LossReport, TrainError>;
+
+    /// The predicted class (argmax of the logits, the lowest class on ties) of every pixel of
+    /// `batch` images, into `classes` (batch, H, W).
+    fn predict(
+        &mut self,
+        images: &[f32],
+        batch: usize,
+        classes: &mut [u8],
+    ) -> Result<(), TrainError>;
+
+    /// The flat parameters (layout of [`NetSpec::offsets`]).
+    fn params(&mut self) -> Result<Vec<f32>, TrainError>;
+
+    /// Replaces the parameters (the optimiser state is kept).
+    fn set_params(&mut self, params: &[f32]) -> Result<(), TrainError>;
+
+    /// The optimiser settings.
+    fn optimizer(&self) -> OptimConfig;
+
+    /// Changes the optimiser settings (switching kind resets its state).
+    fn set_optimizer(&mut self, cfg: OptimConfig);
+}
+
+/// Checks a batch's buffers against a backend's capacity; the error names what is wrong.
+pub fn check_batch(
+    cap: Dims,
+    batch: usize,
+    images: usize,
+    labels: Option<usize>,
+) -> Result<(), TrainError> {
+    if batch == 0 || batch > cap.batch {
+        return Err(TrainError::Backend(format!(
+            "batch {batch} is outside 1..={} of this backend",
+            cap.batch
+        )));
+    }
+    let pixels = batch * cap.height * cap.width;
+    if images != pixels * 3 || labels.is_some_and(|l| l != pixels) {
+        return Err(TrainError::Backend(format!(
+            "a batch of {batch} images of {}×{} needs {} image values and {pixels} labels",
+            cap.height,
+            cap.width,
+            pixels * 3
+        )));
+    }
+    Ok(())
+}

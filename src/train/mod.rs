@@ -1,0 +1,20 @@
+//! The training session: data, a backend (net + optimiser), the loss configuration and metrics.
+//!
+//! [`Session`] drives a [`TrainBackend`]; [`CpuBackend`] is the CPU one, the GPU backend implements
+//! the same trait. Same [`SessionConfig`] (seed included) → bit-identical results on the CPU.
+
+mod backend;
+mod config;
+mod cpu;
+mod metrics;
+mod preset;
+mod sampler;
+mod session;
+
+pub use backend::{check_batch, TrainBackend, TrainError};
+pub use config::{check_loss, SessionConfig};
+pub use cpu::CpuBackend;
+pub use metrics::{ClassMetrics, Confusion, Evaluation};
+pub use preset::Preset;
+pub use sampler::Sampler;
+pub use session::{LossChange, Session, StepRecord};

@@ -1,0 +1,252 @@
+//! `Session`: a training run — data, a backend holding net and optimiser, the loss configuration,
+//! the loss curve, and validation metrics on demand. No threads, clocks or files, so it runs as is
+//! in the browser.
+
+use super::backend::{TrainBackend, TrainError};
+use super::config::{check_loss, SessionConfig};
+use super::cpu::CpuBackend;
+use super::metrics::{Confusion, Evaluation};
+use super::sampler::Sampler;
+use crate::data::{Dataset, Splits};
+use crate::loss::{LossConfig, LossReport};
+use crate::net::{init_params, Dims, NetSpec, OptimConfig};
+use crate::rng::derive_seed;
+use serde::Serialize;
+
+/// Salt of the initial-weights stream.
+const WEIGHTS: u32 = 3;
+/// Salt of the batch-order stream.
+const ORDER: u32 = 4;
+
+/// One point of the loss curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// Step number, from 1.
+    pub step: u64,
+    /// The loss of that step's batch, before its update.
+    pub loss: f64,
+    /// Its Dice / Generalized Dice part.
+    pub dice: Option<f64>,
+    /// Its cross-entropy part.
+    pub ce: Option<f64>,
+}
+
+/// A loss configuration in force from step `from_step + 1` on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LossChange {
+    /// Steps done when it took effect.
+    pub from_step: u64,
+    /// The configuration.
+    pub loss: LossConfig,
+}
+
+/// A training run.
+pub struct Session {
+    config: SessionConfig,
+    data: Splits,
+    backend: Box<dyn TrainBackend>,
+    sampler: Sampler,
+    indices: Vec<usize>,
+    images: Vec<f32>,
+    labels: Vec<i32>,
+    steps: u64,
+    curve: Vec<StepRecord>,
+    loss_changes: Vec<LossChange>,
+    last_report: Option<LossReport>,
+    predictions: Vec<u8>,
+}
+
+impl Session {
+    /// A session on the CPU backend.
+    pub fn new(config: SessionConfig) -> Result<Self, TrainError> {
+        let spec = config.validate().map_err(TrainError::Config)?;
+        let cap = Dims {
+            batch: config.batch,
+            height: config.data.size,
+            width: config.data.size,
+        };
+        let backend = CpuBackend::new(spec, cap, config.init, 0, config.optim);
+        Self::with_backend(config, Box::new(backend))
+    }
+
+    /// A session on `backend`, which must have the config's net shape and hold batches of
+    /// `config.batch` images of `config.data.size`. Its weights are replaced by the session's
+    /// initial weights, so every backend starts from the same ones.
+    pub fn with_backend(
+        config: SessionConfig,
+        mut backend: Box<dyn TrainBackend>,
+    ) -> Result<Self, TrainError> {
+        let spec = config.validate().map_err(TrainError::Config)?;
+        let cap = backend.capacity();
+        let size = config.data.size;
+        if backend.spec() != spec
+            || cap.batch < config.batch
+            || cap.height != size
+            || cap.width != size
+        {
+            return Err(TrainError::Backend(format!(
+                "the {} backend holds {:?} for {:?}, the config needs {spec:?} for batches of {} at {size}×{size}",
+                backend.name(),
+                backend.spec(),
+                cap,
+                config.batch
+            )));
+        }
+        backend.set_params(&init_params(
+            &spec,
+            config.init,
+            derive_seed(config.seed, WEIGHTS),
+        ))?;
+        backend.set_optimizer(config.optim);
+        let data = Splits::new(&config.data, config.seed);
+        let pixels = size * size;
+        Ok(Self {
+            sampler: Sampler::new(data.train.count, derive_seed(config.seed, ORDER)),
+            indices: vec![0; config.batch],
+            images: vec![0.0; config.batch * pixels * 3],
+            labels: vec![0; config.batch * pixels],
+            predictions: vec![0; data.validation.count * pixels],
+            data,
+            backend,
+            steps: 0,
+            curve: Vec::new(),
+            loss_changes: vec![LossChange {
+                from_step: 0,
+                loss: config.loss,
+            }],
+            last_report: None,
+            config,
+        })
+    }
+
+    /// Advances `n` training steps. On an error the session stays at the last good step.
+    pub fn step(&mut self, n: u64) -> Result<(), TrainError> {
+        for _ in 0..n {
+            self.sampler.fill(&mut self.indices);
+            self.data
+                .train
+                .gather(&self.indices, &mut self.images, &mut self.labels);
+            let step = self.steps + 1;
+            let report = self
+                .backend
+                .train_step(
+                    &self.images,
+                    &self.labels,
+                    self.config.batch,
+                    &self.config.loss,
+                )
+                .map_err(|e| match e {
+                    TrainError::Loss { source, .. } => TrainError::Loss { step, source },
+                    e => e,
+                })?;
+            if !report.loss.is_finite() {
+                return Err(TrainError::Diverged {
+                    step,
+                    loss: report.loss,
+                });
+            }
+            self.curve.push(StepRecord {
+                step,
+                loss: report.loss,
+                dice: report.dice,
+                ce: report.ce,
+            });
+            self.last_report = Some(report);
+            self.steps = step;
+        }
+        Ok(())
+    }
+
+    /// Predicts every validation image and returns the metrics against the full labels.
+    pub fn evaluate(&mut self) -> Result<Evaluation, TrainError> {
+        let val = &self.data.validation;
+        let pixels = val.pixels();
+        let chunk = self.backend.capacity().batch;
+        let mut confusion = Confusion::new(val.classes);
+        let mut start = 0;
+        while start < val.count {
+            let n = chunk.min(val.count - start);
+            let images = &val.images[start * pixels * 3..(start + n) * pixels * 3];
+            let pred = &mut self.predictions[start * pixels..(start + n) * pixels];
+            self.backend.predict(images, n, pred)?;
+            confusion.add(&val.truth[start * pixels..(start + n) * pixels], pred);
+            start += n;
+        }
+        Ok(Evaluation::from_confusion(self.steps, confusion))
+    }
+
+    /// Changes the loss from the next step on; the change is recorded.
+    pub fn set_loss(&mut self, loss: LossConfig) -> Result<(), TrainError> {
+        check_loss(&loss, &self.config.data).map_err(TrainError::Config)?;
+        self.config.loss = loss;
+        self.loss_changes.push(LossChange {
+            from_step: self.steps,
+            loss,
+        });
+        Ok(())
+    }
+
+    /// Changes the optimiser settings from the next step on.
+    pub fn set_optimizer(&mut self, optim: OptimConfig) -> Result<(), TrainError> {
+        optim.validate().map_err(TrainError::Config)?;
+        self.config.optim = optim;
+        self.backend.set_optimizer(optim);
+        Ok(())
+    }
+
+    /// Steps done.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// The net's shape.
+    pub fn spec(&self) -> NetSpec {
+        self.backend.spec()
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// The loss of every step so far.
+    pub fn curve(&self) -> &[StepRecord] {
+        &self.curve
+    }
+
+    /// Every loss configuration used, with the step it took effect.
+    pub fn loss_changes(&self) -> &[LossChange] {
+        &self.loss_changes
+    }
+
+    /// The last step's loss report (per-class terms and weights), if a step was taken.
+    pub fn last_report(&self) -> Option<&LossReport> {
+        self.last_report.as_ref()
+    }
+
+    /// The training set.
+    pub fn train_data(&self) -> &Dataset {
+        &self.data.train
+    }
+
+    /// The validation set.
+    pub fn validation(&self) -> &Dataset {
+        &self.data.validation
+    }
+
+    /// Predicted classes of every validation image, (N, H, W), as of the last [`evaluate`](Self::evaluate)
+    /// (zeros before the first).
+    pub fn predictions(&self) -> &[u8] {
+        &self.predictions
+    }
+
+    /// The current weights.
+    pub fn params(&mut self) -> Result<Vec<f32>, TrainError> {
+        self.backend.params()
+    }
+}
