@@ -1,6 +1,10 @@
 //! The wasm-bindgen surface the page calls. It converts between JavaScript values and the engine's
 //! types and owns no logic.
 
+mod playground;
+
+pub use playground::Playground;
+
 use crate::loss::{self, LossConfig};
 use ndarray::{ArrayView3, ArrayView4};
 use wasm_bindgen::prelude::*;

@@ -1,5 +1,7 @@
-// End-to-end: the built page (dist/, from `trunk build --release`) loads its wasm under the
-// production CSP, evaluates the example, reacts to options, and requests nothing beyond its files.
+// End-to-end: the built playground (dist/, from `trunk build --release`) under the production CSP,
+// in headless Chromium with WebGPU on and off: it trains, every loss toggle reaches the engine, a
+// URL reproduces a run, bad hashes fall back with a notice, A/B trains two runs, the embed hides
+// what it is told, no console errors, no request leaves localhost. Screenshots in target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -17,36 +19,143 @@ before(async () => {
 });
 after(async () => server.close());
 
+const body = (page, key) => page.evaluate((k) => document.body.dataset[k], key);
+const waitStep = (page, n, timeout = 60000) =>
+  page.waitForFunction((k) => Number(document.body.dataset.step ?? 0) >= k, n, { timeout });
+
+async function withPage(webgpu, fn) {
+  const browser = await launch({ webgpu });
+  try {
+    const ctx = await openPage(browser);
+    await ctx.page.setViewportSize({ width: 1280, height: 1000 });
+    await fn(ctx);
+    assert.deepEqual(ctx.errors, [], 'console errors');
+    const foreign = ctx.requests.filter((u) => !u.startsWith(server.url));
+    assert.deepEqual(foreign, [], 'requests left localhost');
+  } finally {
+    await browser.close();
+  }
+}
+
 for (const webgpu of [false, true]) {
-  test(`page evaluates the example (WebGPU ${webgpu ? 'on' : 'off'})`, async () => {
-    const browser = await launch({ webgpu });
-    try {
-      const { page, errors, requests } = await openPage(browser);
-      await page.goto(`${server.url}/`);
-      await page.waitForFunction(() => document.body.dataset.loss !== undefined, null, { timeout: 20000 });
-      const first = Number(await page.evaluate(() => document.body.dataset.loss));
-      assert.ok(Number.isFinite(first) && first > 0 && first < 1, `loss ${first}`);
-      assert.match(await page.textContent('#status'), /loss = /);
-      assert.equal(await page.locator('#per-class tbody tr').count(), 3);
+  const tag = `webgpu-${webgpu ? 'on' : 'off'}`;
 
-      // An option reaches the engine: the seed formula with sum gives a different loss.
-      await page.selectOption('select[name=formula]', 'seed');
-      await page.selectOption('select[name=reduction]', 'sum');
-      const seed = Number(await page.evaluate(() => document.body.dataset.loss));
-      assert.notEqual(seed, first);
-
-      // Bad input keeps the last valid result and says why.
-      await page.fill('input[name=smooth]', '-1');
-      await page.dispatchEvent('input[name=smooth]', 'input');
-      assert.match(await page.textContent('#status'), /Not evaluated: .*smooth/);
-      assert.equal(Number(await page.evaluate(() => document.body.dataset.loss)), seed);
-
-      await page.screenshot({ path: resolve(SHOTS, `page-webgpu-${webgpu ? 'on' : 'off'}.png`), fullPage: true });
-      assert.deepEqual(errors, []);
-      const foreign = requests.filter((u) => !u.startsWith(server.url));
-      assert.deepEqual(foreign, [], 'requests left localhost');
-    } finally {
-      await browser.close();
-    }
+  test(`playground trains and the loss falls (${tag})`, async () => {
+    await withPage(webgpu, async ({ page }) => {
+      const t0 = Date.now();
+      await page.goto(`${server.url}/#labels=full&loss=ce&seed=3`);
+      await waitStep(page, 1, 20000);
+      console.log(`# first step shown ${Date.now() - t0} ms after navigation (${tag})`);
+      await waitStep(page, 150, 120000);
+      const curve = await page.evaluate(() => window.dicelab.curve());
+      const mean = (xs) => xs.reduce((s, [, y]) => s + y, 0) / xs.length;
+      const first = mean(curve.slice(0, 20));
+      const last = mean(curve.slice(-20));
+      assert.ok(last < 0.8 * first, `loss did not fall: ${first} -> ${last}`);
+      assert.match(await page.textContent('#backend'), webgpu ? /CPU/ : /CPU/);
+      await page.screenshot({ path: resolve(SHOTS, `playground-${tag}.png`), fullPage: true });
+    });
   });
 }
+
+test('every loss toggle reaches the engine', async () => {
+  await withPage(false, async ({ page }) => {
+    await page.goto(`${server.url}/`);
+    await waitStep(page, 2, 20000);
+    const config = async () => JSON.parse(await body(page, 'lossConfig'));
+    // Waits until the engine's last step used a loss configuration with these fields.
+    const expectConfig = async (want, what) => {
+      await page.waitForFunction(
+        (w) => {
+          const c = JSON.parse(document.body.dataset.lossConfig ?? '{}');
+          return Object.entries(w).every(([k, v]) => c[k] === v);
+        },
+        want,
+        { timeout: 30000 },
+      ).catch(async () => assert.fail(`${what}: engine has ${JSON.stringify(await config())}; page has ${JSON.stringify(await page.evaluate(() => window.dicelab.state().a))}; notices: ${await page.textContent('#notices')}`));
+    };
+    await page.selectOption('#a-loss', 'gdl');
+    await page.selectOption('#a-weights', 'simple');
+    await page.selectOption('#a-formula', 'seed');
+    await page.selectOption('#a-reduction', 'sum');
+    await page.selectOption('#a-agg', 'per-image');
+    await page.check('#a-squared');
+    await page.fill('#a-smooth', '0.25');
+    await page.press('#a-smooth', 'Enter');
+    await page.selectOption('#a-act', 'sigmoid');
+    await page.uncheck('#a-bg');
+    await expectConfig({
+      kind: 'gdl', weights: 'simple', formula: 'seed', reduction: 'sum', aggregation: 'per-image', squared: true,
+      'smooth-nr': 0.25, 'smooth-dr': 0.25, activation: 'sigmoid', 'include-background': false,
+    }, 'loss toggles');
+    const hash = await page.evaluate(() => location.hash);
+    for (const part of ['loss=gdl', 'weights=simple', 'formula=seed', 'reduction=sum', 'agg=per-image', 'squared=true', 'smooth=0.25', 'act=sigmoid', 'bg=false']) {
+      assert.ok(hash.includes(part), `${part} not in ${hash}`);
+    }
+    // A value the table refuses is flagged and not applied.
+    await page.fill('#a-smooth', '-3');
+    await page.press('#a-smooth', 'Enter');
+    assert.equal(await page.getAttribute('#a-smooth', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('#a-smooth-msg'), /outside/);
+    assert.ok((await page.evaluate(() => location.hash)).includes('smooth=0.25'));
+    // Presets are one click away.
+    await page.click('button[data-preset="seed-bug"]');
+    await expectConfig({ kind: 'dice', formula: 'seed', reduction: 'sum', aggregation: 'global' }, 'seed-bug preset');
+  });
+});
+
+test('a URL reproduces a run', async () => {
+  const losses = [];
+  for (let i = 0; i < 2; i++) {
+    await withPage(false, async ({ page }) => {
+      await page.goto(`${server.url}/#seed=11&loss=gdl&size=32&batch=2`);
+      await waitStep(page, 30, 60000);
+      const curve = await page.evaluate(() => window.dicelab.curve());
+      losses.push(curve.slice(0, 30).map(([, y]) => y));
+    });
+  }
+  assert.deepEqual(losses[0], losses[1]);
+});
+
+test('invalid hash values fall back to defaults with a visible notice', async () => {
+  await withPage(false, async ({ page }) => {
+    await page.goto(`${server.url}/#loss=dyce&classes=99&lr=%ZZ&seed=4`);
+    await waitStep(page, 1, 20000);
+    const notices = await page.textContent('#notices');
+    assert.match(notices, /dyce/);
+    assert.match(notices, /Classes: 99/);
+    assert.match(notices, /percent-encoding/);
+    const state = await page.evaluate(() => window.dicelab.state());
+    assert.equal(state.a.loss, 'dice');
+    assert.equal(state.a.classes, 6);
+    assert.equal(state.a.seed, 4);
+  });
+});
+
+test('A/B trains two configurations in step', async () => {
+  await withPage(false, async ({ page }) => {
+    await page.goto(`${server.url}/#ab=1&b.formula=seed&b.reduction=sum`);
+    await waitStep(page, 20, 60000);
+    const [a, b] = await page.evaluate(() => [window.dicelab.curve('a'), window.dicelab.curve('b')]);
+    assert.ok(b.length >= 10, 'run B has no curve');
+    assert.notDeepEqual(a.slice(0, 10), b.slice(0, 10));
+    assert.ok(await page.isVisible('#controls-b'));
+    await page.screenshot({ path: resolve(SHOTS, 'playground-ab.png'), fullPage: true });
+  });
+});
+
+test('the embed view hides what it is told', async () => {
+  await withPage(false, async ({ page }) => {
+    await page.setViewportSize({ width: 720, height: 560 });
+    await page.goto(`${server.url}/embed.html#hide=data,lr,presets&loss=gdl`);
+    await page.waitForSelector('#a-loss');
+    assert.equal(await page.isVisible('fieldset[data-group="data"]'), false);
+    assert.equal(await page.isVisible('[data-option="lr"]'), false);
+    assert.equal(await page.isVisible('#presets'), false);
+    assert.equal(await page.isVisible('#a-loss'), true);
+    assert.equal(await page.inputValue('#a-loss'), 'gdl');
+    await page.click('#play');
+    await waitStep(page, 3, 30000);
+    await page.screenshot({ path: resolve(SHOTS, 'embed.png') });
+  });
+});

@@ -19,7 +19,11 @@ pub fn path_env() -> String {
         dirs.push(PathBuf::from(home).join("bin"));
     }
     let old = std::env::var("PATH").unwrap_or_default();
-    let mut parts: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    let mut parts: Vec<String> = dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .filter(|d| !old.split(':').any(|p| p == d))
+        .collect();
     parts.push(old);
     parts.join(":")
 }

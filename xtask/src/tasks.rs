@@ -86,10 +86,14 @@ pub fn test() -> Result<(), String> {
     status(native)?;
     browser_tests("web", "nowebgpu.json")?;
     trunk_build()?;
-    status(cmd(
+    // Node's test runner: the generated code against the CLI built above, the URL state, then the
+    // page end to end.
+    let mut node = cmd(
         "node",
-        &["--test", "--test-concurrency=1", "tests/e2e/"],
-    ))?;
+        &["--test", "--test-concurrency=1", "tests/js/", "tests/e2e/"],
+    );
+    node.env("DICELAB_BIN", root().join("target/debug/dicelab"));
+    status(node)?;
     println!("\nxtask: all checks passed");
     Ok(())
 }

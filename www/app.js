@@ -1,0 +1,366 @@
+// The playground's page controller: state (from and to the URL hash), controls, the training worker,
+// and every view. The page itself holds no numerics: Rust computes, the worker trains, this file
+// only routes messages and draws.
+
+import { OPTIONS, BY_KEY, PRESETS, sessionConfig, lossConfig, presetOf } from './options.js';
+import { parseHash, toHash } from './hash.js';
+import { buildControls } from './controls.js';
+import { lineChart, barChart, SERIES } from './charts.js';
+import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
+import { formulaMathML, formulaNote, drawInspector } from './formula.js';
+import { generate, LANGUAGES } from './codegen.js';
+import { LAYOUT } from './layout.js';
+
+document.body.insertAdjacentHTML('beforeend', LAYOUT);
+
+const $ = (id) => document.getElementById(id);
+const EMBED = document.body.classList.contains('embed');
+const MAX_POINTS = 4000;
+
+let ui = parseHash(location.hash); // {a, b, ab, hide, notices}
+let accepted = structuredClone(ui); // the last state the engine accepted
+let playing = !EMBED; // an embed waits for a click; the full page starts training at once
+let info = null; // {size, classes, shown, images, labels} of the current runs
+let curves = { a: [], b: [] };
+let mious = { a: [], b: [] };
+let lastReports = {};
+let codeLang = 'numpy';
+let webgpu = null;
+let lastHash = location.hash;
+
+// ---- notices ---------------------------------------------------------------------------------
+
+function notify(lines, kind = 'info') {
+  const box = $('notices');
+  for (const text of [].concat(lines)) {
+    const p = document.createElement('p');
+    p.className = `notice notice-${kind}`;
+    p.textContent = text;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'notice-close';
+    close.setAttribute('aria-label', 'Dismiss');
+    close.textContent = '×';
+    close.addEventListener('click', () => p.remove());
+    p.append(close);
+    box.append(p);
+    while (box.children.length > 6) box.firstElementChild.remove();
+  }
+}
+
+// ---- state -----------------------------------------------------------------------------------
+
+/** Options whose change needs new runs (data, net, seed); the others apply mid-run. */
+const RESTART = new Set(OPTIONS.filter((o) => !o.ab).map((o) => o.key));
+
+function writeHash() {
+  const h = toHash(ui);
+  lastHash = h;
+  history.replaceState(null, '', h || location.pathname + location.search);
+}
+
+function setOption(run, key, value) {
+  const before = ui[run][key];
+  if (before === value) return;
+  ui[run][key] = value;
+  // Run B follows A, except in what an A/B pair may differ in while A/B is on.
+  if (run === 'a' && (!ui.ab || !BY_KEY[key].ab)) ui.b[key] = value;
+  writeHash();
+  refreshStatic();
+  if (RESTART.has(key)) startRuns();
+  else sendLive(run);
+}
+
+function sendLive(run) {
+  const cfg = sessionConfig(ui[run]);
+  const runs = ui.ab ? [run] : ['a'];
+  for (const id of runs) worker.postMessage({ type: 'set', id, loss: cfg.loss, optim: cfg.optim });
+}
+
+// ---- controls --------------------------------------------------------------------------------
+
+const setA = buildControls($('controls-a'), { prefix: 'a', onChange: (k, v) => setOption('a', k, v) });
+const setB = buildControls($('controls-b'), { prefix: 'b', filter: (o) => o.ab, onChange: (k, v) => setOption('b', k, v) });
+
+function presetButtons() {
+  const root = $('presets');
+  root.replaceChildren(...Object.keys(PRESETS).map((name) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = name;
+    b.dataset.preset = name;
+    b.addEventListener('click', () => {
+      Object.assign(ui.a, PRESETS[name]);
+      if (!ui.ab) Object.assign(ui.b, PRESETS[name]);
+      writeHash();
+      refreshStatic();
+      sendLive('a');
+    });
+    return b;
+  }));
+}
+
+function applyHide() {
+  for (const key of ui.hide) {
+    document.querySelectorAll(`[data-option="${CSS.escape(key)}"], [data-group="${CSS.escape(key)}"], [data-part="${CSS.escape(key)}"]`)
+      .forEach((el) => { el.hidden = true; });
+  }
+}
+
+/** Everything that follows the options but not the training. */
+function refreshStatic() {
+  setA(ui.a);
+  setB(ui.b);
+  $('ab').checked = ui.ab;
+  $('run-b').hidden = !ui.ab;
+  document.body.classList.toggle('ab', ui.ab);
+  const preset = presetOf(ui.a);
+  document.querySelectorAll('#presets button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.preset === preset)));
+  document.querySelectorAll('[data-option="weights"]').forEach((el) => el.classList.toggle('inactive', ui.a.loss !== 'gdl'));
+  $('formula').innerHTML = formulaMathML(ui.a);
+  $('formula-note').textContent = formulaNote(ui.a);
+  drawInspector($('inspector'), ui.a, Number($('region').value));
+  $('region-value').textContent = $('region').value;
+  $('code').textContent = generate(codeLang, lossConfig(ui.a));
+  $('share').href = `${location.pathname}${toHash(ui)}`;
+  $('embed-snippet').textContent = `<iframe src="${new URL(`embed.html${toHash({ ...ui, hide: new Set(['data', 'train']) })}`, location.href)}" width="720" height="560" title="dicelab" loading="lazy"></iframe>`;
+}
+
+// ---- the worker ------------------------------------------------------------------------------
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+function startRuns() {
+  curves = { a: [], b: [] };
+  mious = { a: [], b: [] };
+  lastReports = {};
+  const runs = { a: sessionConfig(ui.a) };
+  if (ui.ab) runs.b = sessionConfig(ui.b);
+  worker.postMessage({ type: 'start', runs, play: playing });
+  $('step-count').textContent = '0';
+}
+
+worker.onmessage = (e) => {
+  const m = e.data;
+  switch (m.type) {
+    case 'ready':
+      webgpu = m.webgpu;
+      showBackend();
+      startRuns();
+      break;
+    case 'started':
+      accepted = structuredClone(ui);
+      info = m;
+      drawInputs();
+      break;
+    case 'applied':
+      accepted = structuredClone(ui);
+      break;
+    case 'snapshot':
+      onSnapshot(m);
+      break;
+    case 'error':
+      notify(m.message, 'error');
+      if (m.fatal) {
+        $('backend').textContent = 'unavailable';
+        return;
+      }
+      if (m.source === 'train') {
+        playing = false;
+        return;
+      }
+      // The engine refused new options: go back to the last state it accepted.
+      ui = structuredClone(accepted);
+      writeHash();
+      refreshStatic();
+      break;
+    default:
+      break;
+  }
+};
+worker.onerror = (e) => notify(`The training worker failed: ${e.message}`, 'error');
+
+function showBackend() {
+  const gpu = webgpu ?? { reason: 'this build has no GPU engine' };
+  const el = $('backend');
+  if (gpu.available) {
+    el.textContent = `CPU (WebGPU adapter: ${gpu.adapter}; GPU training is not in this build yet)`;
+  } else {
+    el.textContent = `CPU (WebGPU unavailable: ${gpu.reason ?? 'unknown'})`;
+  }
+  document.body.dataset.backend = 'cpu';
+}
+
+// ---- views -----------------------------------------------------------------------------------
+
+function canvasCell(cls) {
+  const c = document.createElement('canvas');
+  c.className = `pix ${cls}`;
+  return c;
+}
+
+function drawInputs() {
+  const grid = $('images');
+  const { size, shown, images, labels } = info;
+  const n = size * size;
+  const rows = [];
+  for (let i = 0; i < shown; i++) {
+    const row = document.createElement('div');
+    row.className = 'image-row';
+    const input = canvasCell('input');
+    drawRgb(input, images.subarray(i * n * 3, (i + 1) * n * 3), size, size);
+    const truth = canvasCell('truth');
+    drawClasses(truth, labels.subarray(i * n, (i + 1) * n), size, size);
+    row.append(input, truth, canvasCell('pred-a'), canvasCell('pred-b'), canvasCell('heat'));
+    rows.push(row);
+  }
+  grid.replaceChildren(...rows);
+}
+
+function decimate(points) {
+  if (points.length <= MAX_POINTS) return points;
+  return points.filter((_, i) => i % 2 === 0);
+}
+
+function onSnapshot(m) {
+  document.body.dataset.playing = String(m.playing);
+  $('play').textContent = m.playing ? 'Pause' : 'Play';
+  $('play').setAttribute('aria-pressed', String(m.playing));
+  $('steps-per-s').textContent = m.stepsPerSecond ? m.stepsPerSecond.toFixed(1) : '—';
+  const evals = [];
+  for (const [id, r] of Object.entries(m.runs)) {
+    for (let i = 0; i < r.curve.length; i += 2) curves[id].push([r.curve[i], r.curve[i + 1]]);
+    curves[id] = decimate(curves[id]);
+    if (r.report) {
+      lastReports[id] = r.report;
+      if (id === 'a') document.body.dataset.lossConfig = JSON.stringify(r.report.config);
+    }
+    if (r.eval) {
+      mious[id].push([r.step, r.eval.miou]);
+      mious[id] = decimate(mious[id]);
+      evals.push(r.eval);
+      drawPredictions(id, r.predictions, r.heat);
+      if (id === 'a') {
+        $('miou').textContent = r.eval.miou.toFixed(3);
+        document.body.dataset.miou = String(r.eval.miou);
+      }
+    }
+    if (id === 'a') {
+      $('step-count').textContent = String(r.step);
+      document.body.dataset.step = String(r.step);
+      const last = curves.a[curves.a.length - 1];
+      if (last) {
+        $('loss-now').textContent = last[1].toFixed(4);
+        document.body.dataset.loss = String(last[1]);
+      }
+    }
+  }
+  if (evals.length) fillClassTable($('class-table').tBodies[0], evals);
+  drawCharts();
+}
+
+function drawPredictions(id, predictions, heat) {
+  if (!info) return;
+  const n = info.size * info.size;
+  document.querySelectorAll(`#images .image-row`).forEach((row, i) => {
+    drawClasses(row.querySelector(`.pred-${id}`), predictions.subarray(i * n, (i + 1) * n), info.size, info.size);
+    if (id === 'a' && i === 0 && heat) drawHeat(row.querySelector('.heat'), heat, info.size, info.size);
+  });
+}
+
+function drawCharts() {
+  const series = (data) => ['a', 'b'].filter((id) => id === 'a' || ui.ab).map((id, i) => ({ points: data[id], label: ui.ab ? id.toUpperCase() : '', color: SERIES[i] }));
+  lineChart($('loss-chart'), series(curves), { yLabel: 'training loss' });
+  lineChart($('miou-chart'), series(mious), { yLabel: 'validation mIoU', yMin: 0, yMax: 1 });
+  const reports = ['a', 'b'].filter((id) => lastReports[id] && (id === 'a' || ui.ab)).map((id) => lastReports[id]);
+  if (reports.length) {
+    const classes = reports[0].per_class.map((c) => c.class);
+    barChart($('dice-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.dice ?? NaN) })), { lo: -1, hi: 1, label: 'per-class Dice term' });
+    const wmax = Math.max(1e-12, ...reports.flatMap((r) => r.per_class.map((c) => c.weight)));
+    barChart($('weight-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.weight / wmax) })), { lo: 0, hi: 1, label: 'class weight (relative)' });
+  }
+}
+
+// ---- transport, A/B, code, share ---------------------------------------------------------------
+
+$('play').addEventListener('click', () => {
+  playing = !playing;
+  worker.postMessage({ type: playing ? 'play' : 'pause' });
+});
+$('step').addEventListener('click', () => {
+  playing = false;
+  worker.postMessage({ type: 'step', n: 1 });
+});
+$('reset').addEventListener('click', () => startRuns());
+$('ab').addEventListener('change', () => {
+  ui.ab = $('ab').checked;
+  if (!ui.ab) ui.b = { ...ui.a };
+  writeHash();
+  refreshStatic();
+  startRuns();
+});
+$('region').addEventListener('input', () => refreshStatic());
+
+function codeTabs() {
+  const root = $('code-tabs');
+  root.replaceChildren(...LANGUAGES.map(({ key, name }) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.role = 'tab';
+    b.textContent = name;
+    b.setAttribute('aria-selected', String(key === codeLang));
+    b.addEventListener('click', () => {
+      codeLang = key;
+      root.querySelectorAll('button').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
+      refreshStatic();
+    });
+    return b;
+  }));
+}
+
+$('copy-code').addEventListener('click', async () => {
+  const text = $('code').textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    $('copy-status').textContent = 'Copied.';
+  } catch {
+    // Clipboard access can be refused (sandboxed iframe): select the code for a manual copy.
+    const range = document.createRange();
+    range.selectNodeContents($('code'));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    $('copy-status').textContent = 'Selected: press Ctrl+C to copy.';
+  }
+});
+
+window.addEventListener('hashchange', () => {
+  if (location.hash === lastHash) return;
+  ui = parseHash(location.hash);
+  lastHash = location.hash;
+  if (ui.notices.length) notify(ui.notices);
+  refreshStatic();
+  applyHide();
+  startRuns();
+});
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    drawCharts();
+    drawInspector($('inspector'), ui.a, Number($('region').value));
+  }, 100);
+});
+
+// A read-only window for tests and the curious: the curves as drawn, and the state.
+window.dicelab = Object.freeze({
+  curve: (id = 'a') => curves[id].slice(),
+  miou: (id = 'a') => mious[id].slice(),
+  state: () => structuredClone(ui),
+});
+
+presetButtons();
+codeTabs();
+refreshStatic();
+applyHide();
+if (ui.notices.length) notify(ui.notices);

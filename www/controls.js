@@ -1,0 +1,87 @@
+// Form controls generated from the option table: one labelled, keyboard-operable control per option,
+// grouped in fieldsets. A value the table refuses is marked invalid with its message and not applied.
+
+import { OPTIONS, GROUPS, check } from './options.js';
+
+/**
+ * Builds the controls for the options passing `filter` into `root`. `prefix` keeps ids unique (run
+ * B's controls). `onChange(key, value)` receives checked values only.
+ * Returns `set(state)` to show a state without firing `onChange`.
+ */
+export function buildControls(root, { prefix, filter = () => true, onChange }) {
+  const inputs = {};
+  const frag = document.createDocumentFragment();
+  for (const g of GROUPS) {
+    const opts = OPTIONS.filter((o) => o.group === g.key && filter(o));
+    if (!opts.length) continue;
+    const fs = document.createElement('fieldset');
+    fs.dataset.group = g.key;
+    const legend = document.createElement('legend');
+    legend.textContent = g.label;
+    fs.append(legend);
+    for (const o of opts) {
+      const id = `${prefix}-${o.key}`;
+      const wrap = document.createElement('div');
+      wrap.className = `control control-${o.type}`;
+      wrap.dataset.option = o.key;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = o.label;
+      label.title = o.help;
+      let input;
+      if (o.type === 'enum') {
+        input = document.createElement('select');
+        for (const v of o.values) input.add(new Option(v, v));
+      } else if (o.type === 'bool') {
+        input = document.createElement('input');
+        input.type = 'checkbox';
+      } else {
+        input = document.createElement('input');
+        input.type = 'number';
+        input.min = String(o.min);
+        input.max = String(o.max);
+        input.step = o.type === 'int' && !o.step ? '1' : String(o.step ?? 'any');
+        input.inputMode = o.type === 'int' ? 'numeric' : 'decimal';
+      }
+      input.id = id;
+      input.name = o.key;
+      input.setAttribute('aria-describedby', `${id}-msg`);
+      const msg = document.createElement('span');
+      msg.id = `${id}-msg`;
+      msg.className = 'control-msg';
+      msg.setAttribute('aria-live', 'polite');
+      const apply = () => {
+        const raw = o.type === 'bool' ? input.checked : input.value;
+        const r = check(o.key, raw);
+        if ('error' in r) {
+          input.setAttribute('aria-invalid', 'true');
+          msg.textContent = r.error;
+          return;
+        }
+        input.removeAttribute('aria-invalid');
+        msg.textContent = '';
+        onChange(o.key, r.value);
+      };
+      // Selects and checkboxes apply at once; numbers when committed (Enter or leaving the field),
+      // so that typing "0.0" on the way to "0.05" does not restart a run.
+      input.addEventListener('change', apply);
+      if (o.type === 'bool' || o.type === 'enum') wrap.append(input, label);
+      else wrap.append(label, input);
+      wrap.append(msg);
+      fs.append(wrap);
+      inputs[o.key] = input;
+    }
+    frag.append(fs);
+  }
+  root.replaceChildren(frag);
+  return function set(state) {
+    for (const [key, input] of Object.entries(inputs)) {
+      const v = state[key];
+      if (input.type === 'checkbox') input.checked = Boolean(v);
+      else if (document.activeElement !== input || input.tagName === 'SELECT') input.value = String(v);
+      input.removeAttribute('aria-invalid');
+      const msg = document.getElementById(`${input.id}-msg`);
+      if (msg) msg.textContent = '';
+    }
+  };
+}
