@@ -65,7 +65,7 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       // Selects and checkboxes apply at once; numbers when committed (Enter or leaving the field),
       // so that typing "0.0" on the way to "0.05" does not restart a run.
       input.addEventListener('change', apply);
-      if (o.type === 'bool' || o.type === 'enum') wrap.append(input, label);
+      if (o.type === 'bool') wrap.append(input, label);
       else wrap.append(label, input);
       wrap.append(msg);
       fs.append(wrap);
