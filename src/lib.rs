@@ -2,9 +2,11 @@
 //! `shared/spec/losses.md`, with their gradients.
 //!
 //! - [`loss`]: the engine (CPU, f64 arithmetic over f32 data): the oracle for everything else.
+//! - [`gpu`]: the same loss as WGSL kernels through wgpu, and the GPU-or-CPU backend choice.
 //! - `cli` (native only): the `dicelab` command line.
 //! - `web` (wasm32 only): the wasm-bindgen surface the page calls.
 
+pub mod gpu;
 pub mod loss;
 pub mod rng;
 
