@@ -2,6 +2,7 @@
 //! `shared/spec/losses.md`, with their gradients.
 //!
 //! - [`loss`]: the engine (CPU, f64 arithmetic over f32 data): the oracle for everything else.
+//! - [`gpu`]: the same loss as WGSL kernels through wgpu, and the GPU-or-CPU backend choice.
 //! - [`data`]: seeded synthetic material scenes with full or sparse annotations.
 //! - [`net`]: TinySegNet on the CPU (layers, forward, backward, optimisers).
 //! - [`train`]: the training session (data + net + optimiser + loss + metrics) behind a backend trait.
@@ -9,6 +10,7 @@
 //! - `web` (wasm32 only): the wasm-bindgen surface the page calls.
 
 pub mod data;
+pub mod gpu;
 pub mod loss;
 pub mod net;
 mod options;

@@ -10,19 +10,91 @@ use std::time::Instant;
 
 /// Figures of one benchmark run.
 #[derive(Debug, Serialize)]
-struct LossBench {
+pub(super) struct LossBench {
     backend: &'static str,
+    /// The GPU adapter (GPU runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adapter: Option<String>,
     shape: [usize; 4],
     runs: usize,
-    /// Median seconds of one loss + gradient evaluation.
+    /// Median seconds of one loss + gradient evaluation (on the GPU: inputs resident, gradient left
+    /// on the device, as in a training step).
     loss_s: f64,
+    /// GPU only: median seconds including the upload and reading the gradient back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roundtrip_s: Option<f64>,
     pixels_per_s: f64,
     /// Logits read + gradient written, per second.
     loss_gb_s: f64,
-    /// The same bytes moved by a plain copy, per second.
+    /// The same bytes moved by a plain copy (on the GPU: a buffer-to-buffer copy), per second.
     copy_gb_s: f64,
     /// `loss_gb_s / copy_gb_s`.
     ratio_to_copy: f64,
+}
+
+impl LossBench {
+    /// The derived figures of a run that took `loss_s` against a copy taking `copy_s`.
+    pub(super) fn new(
+        backend: &'static str,
+        shape: [usize; 4],
+        runs: usize,
+        loss_s: f64,
+        copy_s: f64,
+    ) -> Self {
+        let bytes = 2.0 * shape.iter().product::<usize>() as f64 * 4.0;
+        Self {
+            backend,
+            adapter: None,
+            shape,
+            runs,
+            loss_s,
+            roundtrip_s: None,
+            pixels_per_s: (shape[0] * shape[1] * shape[2]) as f64 / loss_s,
+            loss_gb_s: bytes / loss_s / 1e9,
+            copy_gb_s: bytes / copy_s / 1e9,
+            ratio_to_copy: copy_s / loss_s,
+        }
+    }
+
+    /// Adds the GPU-only figures.
+    pub(super) fn on_gpu(self, adapter: String, roundtrip_s: f64) -> Self {
+        Self {
+            adapter: Some(adapter),
+            roundtrip_s: Some(roundtrip_s),
+            ..self
+        }
+    }
+
+    fn print(&self, cfg: &crate::loss::LossConfig) {
+        let r = self;
+        println!(
+            "loss+grad {} {:?} ({} {}, {} runs, median)",
+            r.backend, r.shape, cfg.kind, cfg.formula, r.runs
+        );
+        if let Some(a) = &r.adapter {
+            println!("  adapter     {a}");
+        }
+        println!("  time        {:>10.3} ms", r.loss_s * 1e3);
+        if let Some(t) = r.roundtrip_s {
+            println!(
+                "  round trip  {:>10.3} ms (upload + gradient read back)",
+                t * 1e3
+            );
+        }
+        println!("  pixels/s    {:>10.3} M", r.pixels_per_s / 1e6);
+        println!(
+            "  loss+grad   {:>10.2} GB/s (logits read + gradient written)",
+            r.loss_gb_s
+        );
+        println!(
+            "  plain copy  {:>10.2} GB/s (same bytes, same run)",
+            r.copy_gb_s
+        );
+        println!(
+            "  ratio       {:>10.1} % of copy bandwidth",
+            100.0 * r.ratio_to_copy
+        );
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -31,7 +103,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// Median seconds of `runs` calls of `f`, after one warm-up call.
-fn time<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
+pub(super) fn time<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
     f()?;
     let mut ts = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -43,9 +115,6 @@ fn time<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> 
 }
 
 pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
-    if cmd.backend == Backend::Gpu {
-        return Err("--backend gpu is not available yet: the GPU engine is not built in this version; use --backend cpu".into());
-    }
     let (b, s, c) = (cmd.batch, cmd.size, cmd.classes);
     if b == 0 || s == 0 || c == 0 || cmd.runs == 0 {
         return Err("--batch, --size, --classes and --runs must be at least 1".into());
@@ -56,6 +125,11 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
         .filter(|&n| n <= 1 << 30)
         .ok_or("the benchmark shape is too large (at most 2^30 logits)")?;
     let cfg = cmd.opts.config()?;
+    // Acquired before the CPU run, so a missing GPU fails fast.
+    let mut gpu = match cmd.backend {
+        Backend::Gpu => Some(super::gpu::engine()?),
+        Backend::Cpu => None,
+    };
     let mut rng = Mulberry32::new(42);
     let logits = Array4::from_shape_simple_fn((b, s, s, c), || 4.0 * rng.next_f32() - 2.0);
     let labels = Array3::from_shape_simple_fn((b, s, s), || rng.below(c) as i32);
@@ -73,41 +147,26 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
         Ok::<(), String>(())
     })?;
 
-    let bytes = 2.0 * n as f64 * 4.0;
-    let r = LossBench {
-        backend: "cpu",
-        shape: [b, s, s, c],
-        runs: cmd.runs,
+    let mut runs = vec![LossBench::new(
+        "cpu",
+        [b, s, s, c],
+        cmd.runs,
         loss_s,
-        pixels_per_s: (b * s * s) as f64 / loss_s,
-        loss_gb_s: bytes / loss_s / 1e9,
-        copy_gb_s: bytes / copy_s / 1e9,
-        ratio_to_copy: copy_s / loss_s,
-    };
+        copy_s,
+    )];
+    if let Some(engine) = &mut gpu {
+        runs.push(super::bench_gpu::measure(
+            engine, &cfg, &logits, &labels, cmd.runs,
+        )?);
+    }
     if cmd.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?
-        );
+        let json = match &runs[..] {
+            [one] => serde_json::to_string_pretty(one),
+            all => serde_json::to_string_pretty(all),
+        };
+        println!("{}", json.map_err(|e| e.to_string())?);
     } else {
-        println!(
-            "loss+grad {} {:?} ({} {}, {} runs, median)",
-            r.backend, r.shape, cfg.kind, cfg.formula, r.runs
-        );
-        println!("  time        {:>10.3} ms", r.loss_s * 1e3);
-        println!("  pixels/s    {:>10.3} M", r.pixels_per_s / 1e6);
-        println!(
-            "  loss+grad   {:>10.2} GB/s (logits read + gradient written)",
-            r.loss_gb_s
-        );
-        println!(
-            "  plain copy  {:>10.2} GB/s (same bytes, same run)",
-            r.copy_gb_s
-        );
-        println!(
-            "  ratio       {:>10.1} % of copy bandwidth",
-            100.0 * r.ratio_to_copy
-        );
+        runs.iter().for_each(|r| r.print(&cfg));
     }
     Ok(())
 }

@@ -5,8 +5,10 @@
 
 mod args;
 mod bench;
+mod bench_gpu;
 mod bench_train;
 mod experiment;
+mod gpu;
 mod npy;
 mod train;
 mod train_args;
@@ -80,9 +82,10 @@ struct LossOutput<'a> {
 
 fn run_loss(cmd: &LossCmd) -> Result<(), String> {
     let cfg = cmd.opts.config()?;
-    if cmd.backend == Backend::Gpu {
-        return Err("--backend gpu is not available yet: the GPU engine is not built in this version; use --backend cpu".into());
-    }
+    let mut gpu = match cmd.backend {
+        Backend::Gpu => Some(gpu::engine()?),
+        Backend::Cpu => None,
+    };
     let logits = npy::read_logits(&cmd.logits)?;
     let labels = npy::read_labels(&cmd.labels)?;
     if labels.shape() != &logits.shape()[..3] {
@@ -96,14 +99,21 @@ fn run_loss(cmd: &LossCmd) -> Result<(), String> {
     }
     let labels = narrow_labels(&labels, logits.shape()[3], cfg.ignore_index)
         .map_err(|e| format!("labels {}: {e}", cmd.labels.display()))?;
-    let (report, grad) =
-        loss::loss_and_grad(&cfg, logits.view(), labels.view()).map_err(|e| e.to_string())?;
-    if let Some(path) = &cmd.grad_out {
-        ndarray_npy::write_npy(path, &grad)
+    let (report, grad) = match &mut gpu {
+        Some(engine) => {
+            let want_grad = cmd.grad_out.is_some();
+            gpu::loss_and_grad(engine, &cfg, logits.view(), labels.view(), want_grad)?
+        }
+        None => loss::loss_and_grad(&cfg, logits.view(), labels.view())
+            .map(|(r, g)| (r, Some(g)))
+            .map_err(|e| e.to_string())?,
+    };
+    if let (Some(path), Some(grad)) = (&cmd.grad_out, &grad) {
+        ndarray_npy::write_npy(path, grad)
             .map_err(|e| format!("cannot write gradient to {}: {e}", path.display()))?;
     }
     let out = LossOutput {
-        backend: "cpu",
+        backend: if gpu.is_some() { "gpu" } else { "cpu" },
         report: &report,
     };
     let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;

@@ -2,11 +2,14 @@
 //!
 //! The CPU engine evaluates every pixel in f64 so that it can serve as the oracle that the GPU path
 //! and users' own implementations are checked against.
+//!
+//! CPU twin of src/gpu/shaders/activation.wgsl (f32, softmax from `(max, Σ others)` statistics).
 
 use super::config::Activation;
 
 /// Writes the activation of one pixel's logits `z` into `p` and returns `−log p_y`, computed from the
 /// logits (log-sum-exp for softmax, softplus for sigmoid), never as `log(p)`.
+/// GPU twin: `act_stats`, `act_prob` and `act_nll` in src/gpu/shaders/activation.wgsl.
 #[inline]
 pub(crate) fn activate(act: Activation, z: &[f32], y: usize, p: &mut [f64]) -> f64 {
     match act {

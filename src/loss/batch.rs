@@ -119,6 +119,60 @@ impl<'a> Batch<'a> {
         let w = self.shape[2];
         (n / self.pixels, (n % self.pixels) / w, n % w)
     }
+
+    /// The first NaN or infinite logit, ignored pixels included (a NaN there is a bug in the caller's
+    /// data). The common all-finite case is one branch-free scan that vectorises.
+    pub fn check_finite(&self) -> Result<(), LossError> {
+        if self.logits.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            return Ok(());
+        }
+        let c = self.classes;
+        match self.logits.iter().position(|v| !v.is_finite()) {
+            Some(i) => {
+                let (b, h, w) = self.position(i / c);
+                Err(LossError::NonFinite {
+                    value: self.logits[i],
+                    b,
+                    h,
+                    w,
+                    c: i % c,
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that every label is a class in `0..C` or `ignore`. The CPU engine does this inside its
+    /// first pass; the GPU engine, whose kernels treat any other label as ignored, calls it on upload.
+    pub fn check_labels(&self, ignore: i32) -> Result<(), LossError> {
+        match self
+            .labels
+            .iter()
+            .position(|&y| y != ignore && class_of(y, self.classes).is_none())
+        {
+            Some(n) => Err(self.bad_label(n, ignore)),
+            None => Ok(()),
+        }
+    }
+
+    /// The error for the label of pixel `n`, which is neither a class nor `ignore`.
+    pub(crate) fn bad_label(&self, n: usize, ignore: i32) -> LossError {
+        let (b, h, w) = self.position(n);
+        LossError::BadLabel {
+            value: self.labels[n].into(),
+            b,
+            h,
+            w,
+            classes: self.classes,
+            ignore: ignore.into(),
+        }
+    }
+}
+
+/// `Some(class)` when `label` is a class index below `classes`.
+#[inline]
+pub(crate) fn class_of(label: i32, classes: usize) -> Option<usize> {
+    usize::try_from(label).ok().filter(|&y| y < classes)
 }
 
 fn contiguous<'a, T: Clone>(slice: Option<&'a [T]>, copy: impl FnOnce() -> Vec<T>) -> Cow<'a, [T]> {

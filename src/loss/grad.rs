@@ -6,7 +6,8 @@
 //! - softmax: `∂L/∂z_nk = p_nk·(g_nk − Σ_j p_nj·g_nj) + s_ce·(p_nk − r_nk)`
 //! - sigmoid: `∂L/∂z_nk = g_nk·p_nk·(1 − p_nk) + s_ce·r_nk·(p_nk − 1)`
 //!
-//! Ignored pixels get exactly 0. CPU twin of the GPU kernel of the same name.
+//! Ignored pixels get exactly 0. CPU twin of the GPU kernel `logit_grad`
+//! (src/gpu/shaders/logit_grad.wgsl).
 
 use super::activation::activate;
 use super::batch::Batch;
@@ -15,6 +16,7 @@ use super::sums::unit_of;
 use super::terms::Terms;
 
 /// Writes `∂L/∂z` for every logit of `batch` into `out` (same length as the logits).
+/// GPU twin: the `logit_grad` kernel in src/gpu/shaders/logit_grad.wgsl.
 pub fn logit_grad(cfg: &LossConfig, batch: &Batch<'_>, t: &Terms, out: &mut [f32]) {
     let c = batch.classes;
     let mut p = vec![0.0f64; c];

@@ -33,11 +33,7 @@ pub fn evaluate(
     labels: ArrayView3<'_, i32>,
     grad: Option<ArrayViewMut4<'_, f32>>,
 ) -> Result<LossReport, LossError> {
-    cfg.validate()?;
-    let batch = Batch::new(logits, labels)?;
-    if batch.classes <= cfg.first_class() {
-        return Err(LossError::NoClasses(batch.classes));
-    }
+    let batch = prepare(cfg, logits, labels)?;
     let sums = class_sums(cfg, &batch)?;
     let terms = loss_terms(cfg, &sums)?;
     if let Some(mut g) = grad {
@@ -49,6 +45,21 @@ pub fn evaluate(
         logit_grad(cfg, &batch, &terms, out);
     }
     Ok(LossReport::new(cfg, batch.shape, &sums, &terms))
+}
+
+/// The checks every backend makes before computing: a valid configuration, matching non-empty
+/// shapes, and at least one class taking part.
+pub fn prepare<'a>(
+    cfg: &LossConfig,
+    logits: ArrayView4<'a, f32>,
+    labels: ArrayView3<'a, i32>,
+) -> Result<Batch<'a>, LossError> {
+    cfg.validate()?;
+    let batch = Batch::new(logits, labels)?;
+    if batch.classes <= cfg.first_class() {
+        return Err(LossError::NoClasses(batch.classes));
+    }
+    Ok(batch)
 }
 
 /// Like [`evaluate`], returning a newly allocated gradient.

@@ -2,10 +2,10 @@
 //! intersection `I`, true volume `R` and predicted volume `P`, and the cross-entropy sum, all in f64.
 //! It also validates labels and logits, so bad input costs no extra pass.
 //!
-//! CPU twin of the GPU kernel of the same name.
+//! CPU twin of the GPU kernels `class_sums` and `combine_sums` (src/gpu/shaders/class_sums.wgsl).
 
 use super::activation::activate;
-use super::batch::{Batch, LossError};
+use super::batch::{class_of, Batch, LossError};
 use super::config::{Aggregation, LossConfig};
 
 /// Per-(unit, class) sums, row-major `[unit][class]`.
@@ -51,22 +51,11 @@ pub(crate) fn unit_count(cfg: &LossConfig, images: usize) -> usize {
 }
 
 /// The first pass: sums for every unit and class, with labels and logits validated on the way.
+/// GPU twin: the `class_sums` and `combine_sums` kernels in src/gpu/shaders/class_sums.wgsl.
 pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError> {
     let c = batch.classes;
-    // Checked up front, ignored pixels included (a NaN there is a bug in the caller's data), in a
-    // branch-free scan that vectorises; the loop below may then assume finite logits.
-    if !batch.logits.iter().fold(true, |ok, v| ok & v.is_finite()) {
-        if let Some(i) = batch.logits.iter().position(|v| !v.is_finite()) {
-            let (b, h, w) = batch.position(i / c);
-            return Err(LossError::NonFinite {
-                value: batch.logits[i],
-                b,
-                h,
-                w,
-                c: i % c,
-            });
-        }
-    }
+    // Checked up front so that the loop below may assume finite logits.
+    batch.check_finite()?;
     let units = unit_count(cfg, batch.images);
     let mut s = Sums {
         units,
@@ -88,17 +77,7 @@ pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError
         if label == ignore {
             continue;
         }
-        let y = check_label(label, c).ok_or_else(|| {
-            let (b, h, w) = batch.position(n);
-            LossError::BadLabel {
-                value: label.into(),
-                b,
-                h,
-                w,
-                classes: c,
-                ignore: ignore.into(),
-            }
-        })?;
+        let y = class_of(label, c).ok_or_else(|| batch.bad_label(n, ignore))?;
         s.ce_sum += activate(cfg.activation, z, y, &mut p);
         s.valid += 1;
         let base = unit_of(cfg, n / batch.pixels) * c;
@@ -112,10 +91,4 @@ pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError
         }
     }
     Ok(s)
-}
-
-/// `Some(class)` when `label` is a class index below `classes`.
-#[inline]
-fn check_label(label: i32, classes: usize) -> Option<usize> {
-    usize::try_from(label).ok().filter(|&y| y < classes)
 }

@@ -1,5 +1,7 @@
 //! From the sums to the loss: the loss value, its parts, the per-class terms users see, and the
 //! coefficients `∂L/∂I_al`, `∂L/∂P_al`, `∂L/∂ce` that the gradient pass needs.
+//!
+//! CPU twin of the GPU kernel `loss_terms` (src/gpu/shaders/loss_terms.wgsl).
 
 use super::config::{LossConfig, LossKind, Reduction};
 use super::dice::{class_dice, dice_loss, DiceTerm};
@@ -32,6 +34,7 @@ pub struct Terms {
 }
 
 /// Reduces the sums to the loss and its gradient coefficients.
+/// GPU twin: the `loss_terms` kernel in src/gpu/shaders/loss_terms.wgsl.
 pub fn loss_terms(cfg: &LossConfig, s: &Sums) -> Result<Terms, LossError> {
     let n = s.units * s.classes;
     let class_dice = class_dice(cfg, s);

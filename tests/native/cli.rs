@@ -8,13 +8,13 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn dir() -> PathBuf {
+pub(crate) fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("dicelab-cli-{}", std::process::id()));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
 
-fn save<T: WritableElement, D: ndarray::Dimension>(
+pub(crate) fn save<T: WritableElement, D: ndarray::Dimension>(
     name: &str,
     a: &ndarray::Array<T, D>,
 ) -> PathBuf {
@@ -23,14 +23,14 @@ fn save<T: WritableElement, D: ndarray::Dimension>(
     p
 }
 
-fn dicelab(args: &[&str]) -> Output {
+pub(crate) fn dicelab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dicelab"))
         .args(args)
         .output()
         .expect("run dicelab")
 }
 
-fn sample() -> (Array4<f32>, Array3<i32>) {
+pub(crate) fn sample() -> (Array4<f32>, Array3<i32>) {
     let mut rng = dicelab::rng::Mulberry32::new(3);
     let z = Array4::from_shape_simple_fn((2, 3, 4, 3), || 6.0 * rng.next_f32() - 3.0);
     let mut y = Array3::from_shape_simple_fn((2, 3, 4), || rng.below(3) as i32);
@@ -38,7 +38,7 @@ fn sample() -> (Array4<f32>, Array3<i32>) {
     (z, y)
 }
 
-fn json(out: &Output) -> Value {
+pub(crate) fn json(out: &Output) -> Value {
     assert!(
         out.status.success(),
         "stderr: {}",
@@ -47,7 +47,7 @@ fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
 
-fn p(path: &Path) -> &str {
+pub(crate) fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")
 }
 
@@ -158,7 +158,11 @@ fn options_reach_the_engine() {
 
 /// Runs `dicelab` and asserts exit code 2 with one line on stderr containing `needle`.
 fn refused(args: &[&str], needle: &str) {
-    let out = dicelab(args);
+    assert_refused(&dicelab(args), args, needle);
+}
+
+/// Asserts `out` (of `dicelab args`) is exit code 2 with one line on stderr containing `needle`.
+pub(crate) fn assert_refused(out: &Output, args: &[&str], needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {err}");
     assert_eq!(

@@ -1,0 +1,49 @@
+//! The four compute pipelines, compiled once per device from `shaders`.
+
+use super::shaders;
+use std::borrow::Cow;
+
+/// One pipeline per kernel. Layouts are derived from the shaders (`layout: None`), so each pipeline's
+/// bind group lists exactly the bindings its entry point uses.
+#[derive(Debug, Clone)]
+pub struct Pipelines {
+    /// Level 1 of the reduction.
+    pub class_sums: wgpu::ComputePipeline,
+    /// Level 2 of the reduction.
+    pub combine_sums: wgpu::ComputePipeline,
+    /// Sums → loss and coefficients.
+    pub loss_terms: wgpu::ComputePipeline,
+    /// The element-wise gradient.
+    pub logit_grad: wgpu::ComputePipeline,
+}
+
+impl Pipelines {
+    /// Compiles every kernel. Errors surface through the device's error scope (see `GpuContext`).
+    pub fn new(device: &wgpu::Device) -> Self {
+        let module = |name: &str, source: &'static str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(name),
+                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(source)),
+            })
+        };
+        let pipeline = |module: &wgpu::ShaderModule, entry: &str| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: None,
+                module,
+                entry_point: Some(entry),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                cache: None,
+            })
+        };
+        let sums = module("class_sums.wgsl", shaders::CLASS_SUMS);
+        let terms = module("loss_terms.wgsl", shaders::LOSS_TERMS);
+        let grad = module("logit_grad.wgsl", shaders::LOGIT_GRAD);
+        Self {
+            class_sums: pipeline(&sums, "class_sums"),
+            combine_sums: pipeline(&sums, "combine_sums"),
+            loss_terms: pipeline(&terms, "loss_terms"),
+            logit_grad: pipeline(&grad, "logit_grad"),
+        }
+    }
+}

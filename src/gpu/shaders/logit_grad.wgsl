@@ -1,0 +1,75 @@
+// logit_grad.wgsl: the second pass, one thread per pixel. CPU twin: `logit_grad` in
+// src/loss/grad.rs.
+//
+// Per pixel n of unit a with label y, g = ∂L/∂p:
+//   g_k = ∂L/∂P_ak·(1, or 2·p_k when squared) + [k = y]·∂L/∂I_ak
+// then through the activation, plus the cross-entropy term taken straight from the logits:
+//   softmax: ∂L/∂z_k = p_k·(g_k − Σ_j p_j·g_j) + ce_scale·(p_k − [k = y])
+//   sigmoid: ∂L/∂z_k = g_k·σ(z_k)·σ(−z_k) + [k = y]·ce_scale·(−σ(−z_k))
+// (σ(z)·σ(−z) = p(1 − p) and −σ(−z) = p − 1, without the cancellation of 1 − p near p = 1.)
+// Ignored pixels get exactly 0. The coefficients come from loss_terms, already on the GPU.
+
+@group(0) @binding(1) var<storage, read> logits: array<f32>;     // [B·H·W][C]
+@group(0) @binding(2) var<storage, read> labels: array<i32>;     // [B·H·W]
+@group(0) @binding(7) var<storage, read> coefs: array<f32>;      // ce_scale, coef_i[K], coef_p[K]
+@group(0) @binding(9) var<storage, read_write> grad: array<f32>; // [B·H·W][C]
+
+// ∂L/∂p_k of one pixel, from its unit's coefficients at `ci`, `cp`.
+fn dl_dp(k: u32, y: u32, p: f32, ci: u32, cp: u32) -> f32 {
+    var g = coefs[cp + k] * select(1.0, 2.0 * p, params.squared == 1u);
+    if k == y {
+        g += coefs[ci + k];
+    }
+    return g;
+}
+
+@compute @workgroup_size(256)
+fn logit_grad(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let px = wid.x * WG + lid;
+    if px >= params.pixels {
+        return;
+    }
+    let c = params.classes;
+    let n = wid.y * params.pixels + px;
+    let base = n * c;
+    let label = labels[n];
+    if !is_class(label) {
+        for (var k = 0u; k < c; k++) {
+            grad[base + k] = 0.0;
+        }
+        return;
+    }
+    let y = u32(label);
+    let unit = select(0u, wid.y, params.per_image == 1u);
+    let ci = 1u + unit * c;
+    let cp = 1u + params.units * c + unit * c;
+    let ce_scale = coefs[0];
+    let st = act_stats(base);
+
+    if params.activation == ACTIVATION_SOFTMAX {
+        var pg = 0.0;
+        for (var k = 0u; k < c; k++) {
+            let p = act_prob(logits[base + k], st);
+            pg += p * dl_dp(k, y, p, ci, cp);
+        }
+        for (var k = 0u; k < c; k++) {
+            let p = act_prob(logits[base + k], st);
+            let g = dl_dp(k, y, p, ci, cp);
+            grad[base + k] = p * (g - pg) + ce_scale * select(p, p - 1.0, k == y);
+        }
+    } else {
+        for (var k = 0u; k < c; k++) {
+            let z = logits[base + k];
+            let p = sigmoid(z);
+            let q = sigmoid(-z);
+            var dz = dl_dp(k, y, p, ci, cp) * p * q;
+            if k == y {
+                dz -= ce_scale * q;
+            }
+            grad[base + k] = dz;
+        }
+    }
+}

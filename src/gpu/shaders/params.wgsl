@@ -1,0 +1,52 @@
+// params.wgsl: the loss configuration and batch shape, one small buffer read by every kernel.
+// Mirrors `Params` in src/gpu/params.rs field by field (the Rust side is the CPU twin: it builds this
+// from a `LossConfig` and the batch shape). Prepended to every kernel, since WGSL has no imports.
+//
+// It is bound as a read-only *storage* buffer, not a uniform: lavapipe (Mesa 22.3, the software
+// Vulkan that tests and CI run on) specialises and recompiles a shader whose loop bounds come from a
+// uniform buffer at every dispatch, which made one evaluation ~30 ms instead of ~2 ms. On hardware
+// the two read alike (a few scalars, uniform across the dispatch).
+
+struct Params {
+    classes: u32,       // C
+    pixels: u32,        // H·W, pixels per image
+    images: u32,        // B
+    tiles: u32,         // class_sums workgroups per image: ceil(pixels / TILE)
+    units: u32,         // 1 (global) or B (per-image)
+    partials: u32,      // B·tiles: partial sums per quantity
+    kind: u32,          // KIND_*
+    formula: u32,       // FORMULA_*
+    weights: u32,       // WEIGHTS_*
+    reduction: u32,     // REDUCTION_*
+    per_image: u32,     // 1: one unit per image
+    squared: u32,       // 1: Σp² and Σr² in the denominator
+    activation: u32,    // ACTIVATION_*
+    ignore_index: i32,  // label of unlabelled pixels
+    first_class: u32,   // 0, or 1 with the background excluded
+    _pad0: u32,
+    smooth_nr: f32,     // s_nr
+    smooth_dr: f32,     // s_dr
+    smooth_off: f32,    // s_dr − s_nr (corrected) or s_dr − 2·s_nr (seed), formed in f64
+    _pad2: u32,
+}
+
+const KIND_DICE: u32 = 0u;
+const KIND_GDL: u32 = 1u;
+const KIND_CE: u32 = 2u;
+const KIND_DICE_CE: u32 = 3u;
+const FORMULA_SEED: u32 = 0u;
+const WEIGHTS_SQUARE: u32 = 0u;
+const WEIGHTS_SIMPLE: u32 = 1u;
+const WEIGHTS_UNIFORM: u32 = 2u;
+const REDUCTION_SUM: u32 = 0u;
+const ACTIVATION_SOFTMAX: u32 = 0u;
+
+// Threads per workgroup of the pixel kernels (the WebGPU default limit).
+const WG: u32 = 256u;
+
+@group(0) @binding(0) var<storage, read> params: Params;
+
+// Whether a label is a class (not the ignore index, nor anything else outside 0..C).
+fn is_class(y: i32) -> bool {
+    return y != params.ignore_index && y >= 0 && u32(y) < params.classes;
+}
