@@ -185,8 +185,12 @@ function showBackend() {
   const el = $('backend');
   if (gpu.available) {
     el.textContent = `CPU (WebGPU adapter: ${gpu.adapter}; GPU training is not in this build yet)`;
+    el.title = '';
   } else {
-    el.textContent = `CPU (WebGPU unavailable: ${gpu.reason ?? 'unknown'})`;
+    // The first clause of the reason; the whole of it on hover.
+    const reason = gpu.reason ?? 'unknown';
+    el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
+    el.title = reason;
   }
   document.body.dataset.backend = 'cpu';
 }

@@ -1,8 +1,10 @@
 //! The wasm-bindgen surface the page calls. It converts between JavaScript values and the engine's
 //! types and owns no logic.
 
+mod gpu_status;
 mod playground;
 
+pub use gpu_status::webgpu_status;
 pub use playground::Playground;
 
 use crate::loss::{self, LossConfig};
