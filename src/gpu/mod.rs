@@ -3,7 +3,7 @@
 //! with its CPU fallback.
 //!
 //! One evaluation is one submission of four dispatches, with nothing read back in between:
-//! 1. `class_sums` (class_sums.wgsl): each workgroup tree-reduces 1024 pixels of one image in shared
+//! 1. `class_sums` (class_sums.wgsl): each workgroup tree-reduces 2048 pixels of one image in shared
 //!    memory into partial `I`, `R`, `P`, cross-entropy and count sums;
 //! 2. `combine_sums` (same file): adds the partials per aggregation unit — the second level;
 //! 3. `loss_terms` (loss_terms.wgsl): the loss, per-class terms and gradient coefficients;
