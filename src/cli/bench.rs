@@ -1,5 +1,6 @@
 //! `dicelab bench loss`: loss + gradient throughput, beside the bandwidth of a plain copy of the
-//! same bytes measured in the same run, so the ratio to the machine's limit shows.
+//! same bytes measured in the same run, so the ratio to the machine's limit shows. With
+//! `--backend gpu` the GPU's figures (bench_gpu.rs) follow the CPU's for the same inputs.
 
 use super::args::{Backend, BenchLossCmd};
 use crate::loss;

@@ -184,9 +184,14 @@ impl LossBuffers {
         queue.write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
     }
 
-    /// Uploads logits and labels (checked by the caller to have this shape).
-    pub fn upload(&self, queue: &wgpu::Queue, logits: &[f32], labels: &[i32]) {
+    /// Uploads logits (`B·H·W·C` values, checked by the caller). A training step skips this: its
+    /// forward pass writes [`logits`](Self::logits) on the GPU.
+    pub fn upload_logits(&self, queue: &wgpu::Queue, logits: &[f32]) {
         queue.write_buffer(&self.logits, 0, bytemuck::cast_slice(logits));
+    }
+
+    /// Uploads labels (`B·H·W` values, checked by the caller).
+    pub fn upload_labels(&self, queue: &wgpu::Queue, labels: &[i32]) {
         queue.write_buffer(&self.labels, 0, bytemuck::cast_slice(labels));
     }
 

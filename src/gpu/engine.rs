@@ -81,7 +81,8 @@ impl GpuEngine {
         let with_grad = grad.is_some();
         let buffers = self.buffers_for(batch.shape)?;
         buffers.set_config(ctx.queue(), cfg);
-        buffers.upload(ctx.queue(), &batch.logits, &batch.labels);
+        buffers.upload_logits(ctx.queue(), &batch.logits);
+        buffers.upload_labels(ctx.queue(), &batch.labels);
         let mut encoder = ctx
             .device()
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {

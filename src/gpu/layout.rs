@@ -20,7 +20,7 @@ use crate::loss::{LossConfig, LossError, LossKind, Sums, Terms};
 /// Threads per workgroup of the pixel kernels (`WG` in params.wgsl).
 pub const WG: u32 = 256;
 /// Pixels one `class_sums` workgroup reduces (`TILE` in class_sums.wgsl).
-pub const TILE: u32 = 1024;
+pub const TILE: u32 = 2048;
 /// Scalars before the per-(unit, class) arrays of `report` (`HEAD` in loss_terms.wgsl).
 pub const HEAD: usize = 8;
 

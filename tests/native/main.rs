@@ -6,6 +6,7 @@
 
 mod cases;
 mod cli;
+mod compare;
 mod gpu;
 mod gpu_cli;
 mod gradients;

@@ -8,18 +8,18 @@
 // 1 − num/den loses every digit when the ratio is near 1 (e.g. Generalized Dice whose 1/R² weights
 // make the smoothing dominate), where the f64 CPU engine does not.
 //
-// Level 1, `class_sums`: workgroup (tile, image) takes TILE = 4·256 pixels of one image; each thread
-// sums its 4 pixels, then the workgroup tree-reduces the 256 thread sums in shared memory (8 halving
+// Level 1, `class_sums`: workgroup (tile, image) takes TILE = 8·256 pixels of one image; each thread
+// sums its 8 pixels, then the workgroup tree-reduces the 256 thread sums in shared memory (8 halving
 // steps) into one partial per quantity. Level 2, `combine_sums`: workgroup (quantity, unit) adds that
 // quantity's partials of the unit, each thread a strided subset, then the same tree. Every f32 sum thus
-// goes through at most 4 + ceil(partials/256) sequential additions and 16 tree levels, which keeps the
+// goes through at most 8 + ceil(partials/256) sequential additions and 16 tree levels, which keeps the
 // relative error near 1e-7 where one thread walking 2M pixels would lose ~1e-4. Counts (R, valid) are
 // u32 and exact.
 //
 // Partials are quantity-major ([quantity][partial]) so that `combine_sums` reads them contiguously.
 
-const PER_THREAD: u32 = 4u;
-const TILE: u32 = 1024u; // WG · PER_THREAD
+const PER_THREAD: u32 = 8u;
+const TILE: u32 = 2048u; // WG · PER_THREAD
 
 @group(0) @binding(1) var<storage, read> logits: array<f32>;        // [B·H·W][C]
 @group(0) @binding(2) var<storage, read> labels: array<i32>;        // [B·H·W]
