@@ -30,7 +30,9 @@ fn set_private(dir: &std::path::Path) {
 fn set_private(_: &std::path::Path) {}
 
 /// wasm-bindgen-test in headless Chromium, with the browser flags of `tests/webdriver/<config>`.
-fn browser_tests(test: &str, config: &str) -> Result<(), String> {
+/// `expect` names the backend a GPU test must see (`gpu` with WebGPU on, `cpu` without), read at
+/// build time, so that a run meant for WebGPU cannot pass on the fallback.
+fn browser_tests(test: &str, config: &str, expect: Option<&str>) -> Result<(), String> {
     let mut c = cargo(&[
         "test",
         "--target",
@@ -48,6 +50,9 @@ fn browser_tests(test: &str, config: &str) -> Result<(), String> {
         root().join("tests/webdriver").join(config),
     )
     .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    if let Some(backend) = expect {
+        c.env("DICELAB_WEB_BACKEND", backend);
+    }
     status(c)
 }
 
@@ -84,7 +89,9 @@ pub fn test() -> Result<(), String> {
         native.env("PROPTEST_CASES", "1000");
     }
     status(native)?;
-    browser_tests("web", "nowebgpu.json")?;
+    browser_tests("web", "nowebgpu.json", None)?;
+    browser_tests("web_gpu", "webgpu.json", Some("gpu"))?;
+    browser_tests("web_gpu", "nowebgpu.json", Some("cpu"))?;
     trunk_build()?;
     // Node's test runner: the generated code against the CLI built above, the URL state, then the
     // page end to end.
