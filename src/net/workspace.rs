@@ -58,6 +58,11 @@ impl Workspace {
         &mut self.dlogits[..n]
     }
 
+    /// `∂L/∂logits` of the last training step, (batch, H, W, C).
+    pub fn dlogits(&self, batch: usize) -> &[f32] {
+        &self.dlogits[..self.per_batch(batch, self.dlogits.len())]
+    }
+
     /// Logits (read) and `∂L/∂logits` (write) at once, for a loss that needs both.
     pub fn logits_and_dlogits(&mut self, batch: usize) -> (&[f32], &mut [f32]) {
         let n = self.per_batch(batch, self.logits.len());

@@ -74,6 +74,12 @@ pub trait TrainBackend {
 
     /// Changes the optimiser settings (switching kind resets its state).
     fn set_optimizer(&mut self, cfg: OptimConfig);
+
+    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step, (H, W), for the
+    /// page's heatmap; `None` where the backend does not keep it on the host.
+    fn gradient_heat(&self) -> Option<Vec<f32>> {
+        None
+    }
 }
 
 /// Checks a batch's buffers against a backend's capacity; the error names what is wrong.

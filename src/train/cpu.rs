@@ -139,6 +139,16 @@ impl TrainBackend for CpuBackend {
         self.opt.config()
     }
 
+    fn gradient_heat(&self) -> Option<Vec<f32>> {
+        let c = self.net.spec().classes;
+        let g = self.ws.dlogits(1);
+        Some(
+            g.chunks_exact(c)
+                .map(|z| z.iter().map(|v| v.abs()).sum())
+                .collect(),
+        )
+    }
+
     fn set_optimizer(&mut self, cfg: OptimConfig) {
         self.opt.reconfigure(cfg);
     }

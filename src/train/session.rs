@@ -245,6 +245,21 @@ impl Session {
         &self.predictions
     }
 
+    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last step's batch, (H, W): where the loss
+    /// pushes. `None` before the first step or where the backend keeps no host copy.
+    pub fn gradient_heat(&self) -> Option<Vec<f32>> {
+        if self.steps == 0 {
+            return None;
+        }
+        self.backend.gradient_heat()
+    }
+
+    /// The first image of the last step's batch, (H, W, 3), and its training labels (H, W).
+    pub fn last_batch_first(&self) -> (&[f32], &[i32]) {
+        let pixels = self.data.train.pixels();
+        (&self.images[..pixels * 3], &self.labels[..pixels])
+    }
+
     /// The current weights.
     pub fn params(&mut self) -> Result<Vec<f32>, TrainError> {
         self.backend.params()

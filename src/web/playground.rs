@@ -119,6 +119,29 @@ impl Playground {
             .collect()
     }
 
+    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training batch, (H, W); empty
+    /// before the first step.
+    #[wasm_bindgen(js_name = gradientHeat)]
+    pub fn gradient_heat(&self) -> Vec<f32> {
+        self.session.gradient_heat().unwrap_or_default()
+    }
+
+    /// That image, (H, W, 3).
+    #[wasm_bindgen(js_name = batchImage)]
+    pub fn batch_image(&self) -> Vec<f32> {
+        self.session.last_batch_first().0.to_vec()
+    }
+
+    /// Its training labels as annotated (255: ignored), (H, W).
+    #[wasm_bindgen(js_name = batchLabels)]
+    pub fn batch_labels(&self) -> Vec<u8> {
+        let labels = self.session.last_batch_first().1;
+        labels
+            .iter()
+            .map(|&c| u8::try_from(c).unwrap_or(u8::MAX))
+            .collect()
+    }
+
     fn pixels(&self) -> usize {
         self.session.validation().pixels()
     }
