@@ -55,7 +55,7 @@ fn train_prints_the_per_class_table() {
 
 #[test]
 fn train_json_carries_config_curve_and_metrics() {
-    let out = dicelab(&with_small(&[
+    let args = with_small(&[
         "train",
         "--loss",
         "gdl",
@@ -68,7 +68,8 @@ fn train_json_carries_config_curve_and_metrics() {
         "--json",
         "--classes",
         "3",
-    ]));
+    ]);
+    let out = dicelab(&args);
     assert!(
         out.status.success(),
         "{}",
@@ -82,21 +83,7 @@ fn train_json_carries_config_curve_and_metrics() {
     assert_eq!(v["evaluation"]["classes"].as_array().map(Vec::len), Some(3));
     assert!(v["evaluation"]["miou"].is_number());
     // The same command twice gives the same bytes.
-    let again = dicelab(&with_small(&[
-        "train",
-        "--loss",
-        "gdl",
-        "--weights",
-        "simple",
-        "--steps",
-        "4",
-        "--seed",
-        "9",
-        "--json",
-        "--classes",
-        "3",
-    ]));
-    assert_eq!(out.stdout, again.stdout);
+    assert_eq!(out.stdout, dicelab(&args).stdout);
 }
 
 #[test]
@@ -144,17 +131,20 @@ fn bad_train_options_are_one_line_and_exit_2() {
 
 #[test]
 fn experiment_prints_the_preset_table() {
-    let out = dicelab(&with_small(&[
-        "experiment",
-        "--seeds",
-        "2",
-        "--steps",
-        "2",
-        "--presets",
-        "seed-bug,cross-entropy",
-        "--jobs",
-        "2",
-    ]));
+    let run = |jobs: &'static str| {
+        dicelab(&with_small(&[
+            "experiment",
+            "--seeds",
+            "2",
+            "--steps",
+            "2",
+            "--presets",
+            "seed-bug,cross-entropy",
+            "--jobs",
+            jobs,
+        ]))
+    };
+    let out = run("2");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -169,16 +159,5 @@ fn experiment_prints_the_preset_table() {
     );
     assert!(text.contains("mean IoU per class"), "{text}");
     // Parallel runs do not change the results.
-    let one = dicelab(&with_small(&[
-        "experiment",
-        "--seeds",
-        "2",
-        "--steps",
-        "2",
-        "--presets",
-        "seed-bug,cross-entropy",
-        "--jobs",
-        "1",
-    ]));
-    assert_eq!(out.stdout, one.stdout);
+    assert_eq!(out.stdout, run("1").stdout);
 }
