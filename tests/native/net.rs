@@ -16,8 +16,9 @@ fn uniform(rng: &mut Mulberry32, n: usize) -> Vec<f32> {
     (0..n).map(|_| 2.0 * rng.next_f32() - 1.0).collect()
 }
 
-/// 3×3, 3×3 dilated (pad 2 on a 5×6 image: most taps fall outside), and 1×1.
-fn convs() -> [Conv; 3] {
+/// 3×3, 3×3 dilated (pad 2 on a 5×6 image: most taps fall outside), 1×1, and a 1×1 wider than
+/// one pass of the bias accumulator.
+fn convs() -> [Conv; 4] {
     [
         Conv {
             k: 3,
@@ -36,6 +37,12 @@ fn convs() -> [Conv; 3] {
             dilation: 1,
             cin: 4,
             cout: 3,
+        },
+        Conv {
+            k: 1,
+            dilation: 1,
+            cin: 2,
+            cout: 70,
         },
     ]
 }
