@@ -251,7 +251,7 @@ fn print_tables(cmd: &ExperimentCmd, data: &crate::data::DataConfig, summaries: 
     }
     println!();
     let header: String = (0..data.classes).map(|c| format!("  class {c}")).collect();
-    println!("mean IoU per class{}", " ".repeat(0));
+    println!("mean IoU per class");
     println!("preset        {header}");
     for s in summaries {
         let cells: String = s

@@ -43,13 +43,13 @@ pub struct DataOpts {
     #[arg(long, default_value_t = 48)]
     pub size: usize,
     /// Expected pixel share of class 0 over that of the last class (1–1000).
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub imbalance: f64,
     /// Whether the last class is absent from most images.
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub rare_absent: bool,
     /// Pixel noise standard deviation (0–0.5).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub noise: f64,
     /// Training labels: every pixel, or a few parallelograms with the rest background or ignored.
     #[arg(long, default_value = "sparse", value_parser = named::<Annotation>())]
@@ -98,10 +98,10 @@ pub struct NetOpts {
     #[arg(long, default_value = "adam", value_parser = named::<OptimKind>())]
     pub optimizer: OptimKind,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub lr: f64,
     /// SGD momentum.
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
     pub momentum: f64,
 }
 

@@ -90,17 +90,20 @@ pub fn conv2d_backward_filter(
         0.0,
         dweights,
     );
-    let mut sums = [0.0f64; MAX_CHANNELS];
-    let sums = &mut sums[..conv.cout];
-    for row in dout.chunks_exact(conv.cout) {
-        for (s, &g) in sums.iter_mut().zip(row) {
-            *s += f64::from(g);
+    // Column sums in f64, up to MAX_CHANNELS columns per pass so the accumulator stays on the stack.
+    for first in (0..conv.cout).step_by(MAX_CHANNELS) {
+        let n = (conv.cout - first).min(MAX_CHANNELS);
+        let mut sums = [0.0f64; MAX_CHANNELS];
+        for row in dout.chunks_exact(conv.cout) {
+            for (s, &g) in sums.iter_mut().zip(&row[first..first + n]) {
+                *s += f64::from(g);
+            }
         }
-    }
-    for (d, s) in dbias.iter_mut().zip(sums.iter()) {
-        *d = *s as f32;
+        for (d, s) in dbias[first..first + n].iter_mut().zip(sums) {
+            *d = s as f32;
+        }
     }
 }
 
-/// The widest layer the fixed-size bias accumulator holds (width 32 and up to 8 classes fit).
+/// Bias-gradient columns accumulated per pass (any layer width works; TinySegNet's fit in one).
 pub const MAX_CHANNELS: usize = 64;

@@ -1,15 +1,21 @@
 //! Native tests, one binary: the loss engine against an independent f64 reference and finite
 //! differences, property tests, the CLI through real `.npy` files, and the GPU engine against the CPU
-//! engine (skipped, with the reason printed, where no adapter exists).
+//! engine (skipped, with the reason printed, where no adapter exists); the scene generator, the
+//! net's layers against finite differences, and the training session and its CLI.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod cases;
 mod cli;
 mod compare;
+mod data;
 mod gpu;
 mod gpu_cli;
 mod gradients;
+mod net;
+mod net_reference;
 mod properties;
 mod reference;
 mod spec_values;
+mod train;
+mod train_cli;

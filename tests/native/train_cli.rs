@@ -1,0 +1,163 @@
+//! `dicelab train`, `experiment` and `bench train` through the binary: the table and the JSON, and
+//! one stderr line with exit code 2 for every bad option.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn dicelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dicelab"))
+        .args(args)
+        .output()
+        .expect("run dicelab")
+}
+
+/// Small and fast: 32×32, width 8, few images.
+const SMALL: [&str; 8] = [
+    "--size",
+    "32",
+    "--width",
+    "8",
+    "--train-images",
+    "4",
+    "--val-images",
+    "2",
+];
+
+fn with_small<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    args.iter().copied().chain(SMALL).collect()
+}
+
+#[test]
+fn train_prints_the_per_class_table() {
+    let out = dicelab(&with_small(&[
+        "train", "--preset", "seed-bug", "--steps", "3",
+    ]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("preset seed-bug"), "{text}");
+    assert!(
+        text.contains("class  pixel share    IoU  precision  recall  predicted share"),
+        "{text}"
+    );
+    assert!(text.contains("mIoU "), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+            .count(),
+        6,
+        "{text}"
+    );
+}
+
+#[test]
+fn train_json_carries_config_curve_and_metrics() {
+    let args = with_small(&[
+        "train",
+        "--loss",
+        "gdl",
+        "--weights",
+        "simple",
+        "--steps",
+        "4",
+        "--seed",
+        "9",
+        "--json",
+        "--classes",
+        "3",
+    ]);
+    let out = dicelab(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["config"]["loss"]["kind"], "gdl");
+    assert_eq!(v["config"]["loss"]["weights"], "simple");
+    assert_eq!(v["config"]["seed"], 9);
+    assert_eq!(v["curve"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["evaluation"]["classes"].as_array().map(Vec::len), Some(3));
+    assert!(v["evaluation"]["miou"].is_number());
+    // The same command twice gives the same bytes.
+    assert_eq!(out.stdout, dicelab(&args).stdout);
+}
+
+#[test]
+fn bad_train_options_are_one_line_and_exit_2() {
+    for (args, needle) in [
+        (vec!["train", "--backend", "gpu"], "not available"),
+        (vec!["train", "--preset", "nope"], "seed-bug"),
+        (
+            vec!["train", "--preset", "gdl", "--formula", "seed"],
+            "cannot be used with",
+        ),
+        (vec!["train", "--classes", "9"], "--classes"),
+        (vec!["train", "--size", "20"], "--size"),
+        (vec!["train", "--width", "12"], "width"),
+        (vec!["train", "--annotation", "dense"], "sparse-ignore"),
+        (
+            vec![
+                "train",
+                "--annotation",
+                "sparse-ignore",
+                "--ignore-index",
+                "0",
+            ],
+            "--ignore-index",
+        ),
+        (vec!["train", "--lr", "-1"], "learning rate"),
+        (vec!["train", "--noise", "2"], "--noise"),
+        (vec!["train", "--batch", "0"], "--batch"),
+        (vec!["train", "--steps", "99999999"], "--steps"),
+        (vec!["train", "--rare-absent", "maybe"], "maybe"),
+        (vec!["train", "--smooth", "-1"], "smooth"),
+        (vec!["experiment", "--seeds", "0"], "--seeds"),
+        (vec!["experiment", "--presets", "corrected,nope"], "nope"),
+        (vec!["bench", "train", "--reps", "0"], "--reps"),
+        (vec!["bench", "train", "--backend", "gpu"], "not available"),
+    ] {
+        let out = dicelab(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn experiment_prints_the_preset_table() {
+    let run = |jobs: &'static str| {
+        dicelab(&with_small(&[
+            "experiment",
+            "--seeds",
+            "2",
+            "--steps",
+            "2",
+            "--presets",
+            "seed-bug,cross-entropy",
+            "--jobs",
+            jobs,
+        ]))
+    };
+    let out = run("2");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("mIoU mean ± sd"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("seed-bug")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("cross-entropy")),
+        "{text}"
+    );
+    assert!(text.contains("mean IoU per class"), "{text}");
+    // Parallel runs do not change the results.
+    assert_eq!(out.stdout, run("1").stdout);
+}
