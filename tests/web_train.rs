@@ -1,7 +1,7 @@
 //! TinySegNet trains in the browser: a session (CPU backend, wasm32) takes a few steps in headless
 //! Chromium and its loss falls. Run with
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-//!  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver.json
+//!  WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver/nowebgpu.json
 //!  cargo test --target wasm32-unknown-unknown --test web_train`.
 #![cfg(target_arch = "wasm32")]
 #![allow(missing_docs)]

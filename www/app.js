@@ -215,7 +215,7 @@ function drawInputs() {
     drawRgb(input, images.subarray(i * n * 3, (i + 1) * n * 3), size, size);
     const truth = canvasCell('truth');
     drawClasses(truth, labels.subarray(i * n, (i + 1) * n), size, size);
-    row.append(input, truth, canvasCell('pred-a'), canvasCell('pred-b'), canvasCell('heat'));
+    row.append(input, truth, canvasCell('pred-a'), canvasCell('pred-b'));
     rows.push(row);
   }
   grid.replaceChildren(...rows);
@@ -243,7 +243,8 @@ function onSnapshot(m) {
       mious[id].push([r.step, r.eval.miou]);
       mious[id] = decimate(mious[id]);
       evals.push(r.eval);
-      drawPredictions(id, r.predictions, r.heat);
+      drawPredictions(id, r.predictions);
+      if (r.heat?.length) drawBatch(r);
       if (id === 'a') {
         $('miou').textContent = r.eval.miou.toFixed(3);
         document.body.dataset.miou = String(r.eval.miou);
@@ -263,13 +264,19 @@ function onSnapshot(m) {
   drawCharts();
 }
 
-function drawPredictions(id, predictions, heat) {
+function drawPredictions(id, predictions) {
   if (!info) return;
   const n = info.size * info.size;
-  document.querySelectorAll(`#images .image-row`).forEach((row, i) => {
+  document.querySelectorAll('#images .image-row').forEach((row, i) => {
     drawClasses(row.querySelector(`.pred-${id}`), predictions.subarray(i * n, (i + 1) * n), info.size, info.size);
-    if (id === 'a' && i === 0 && heat) drawHeat(row.querySelector('.heat'), heat, info.size, info.size);
   });
+}
+
+function drawBatch(r) {
+  const s = info.size;
+  drawRgb($('batch-image'), r.batchImage, s, s);
+  drawClasses($('batch-labels'), r.batchLabels, s, s);
+  drawHeat($('batch-heat'), r.heat, s, s);
 }
 
 function drawCharts() {

@@ -39,8 +39,21 @@ export const LAYOUT = `
         <span class="stat backend" data-part="backend">backend: <output id="backend">starting…</output></span>
       </div>
       <section aria-labelledby="views-title">
-        <h2 id="views-title" class="small">Validation images: input, truth, prediction A<span class="b-only">, prediction B</span>, |∂L/∂z| (first image)</h2>
-        <div id="images" class="images"></div>
+        <div class="views">
+          <div>
+            <h2 id="views-title" class="small">Validation: input, truth, prediction A<span class="b-only">, prediction B</span></h2>
+            <div id="images" class="images"></div>
+          </div>
+          <div data-part="gradient-view">
+            <h2 class="small">Last training batch: image, labels as annotated, |∂L/∂z|</h2>
+            <div class="image-row">
+              <canvas id="batch-image" class="pix" role="img" aria-label="Training image"></canvas>
+              <canvas id="batch-labels" class="pix" role="img" aria-label="Its labels as annotated (white: ignored)"></canvas>
+              <canvas id="batch-heat" class="pix" role="img" aria-label="Magnitude of the loss gradient per pixel"></canvas>
+            </div>
+            <p class="note">Bright: pixels the loss pushes hardest. White labels are ignored.</p>
+          </div>
+        </div>
       </section>
       <section class="charts" aria-label="Curves">
         <canvas id="loss-chart" class="chart" role="img" aria-label="Training loss against step"></canvas>

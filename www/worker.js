@@ -43,9 +43,12 @@ function snapshot(forceEval) {
       s.eval = JSON.parse(r.pg.evaluate());
       s.predictions = r.pg.predictions();
       transfer.push(s.predictions.buffer);
-      if (r.pg.gradientHeat) {
+      if (id === 'a') {
+        // Where the loss pushes: the last batch's first image, its labels as annotated, |∂L/∂z|.
         s.heat = r.pg.gradientHeat();
-        transfer.push(s.heat.buffer);
+        s.batchImage = r.pg.batchImage();
+        s.batchLabels = r.pg.batchLabels();
+        transfer.push(s.heat.buffer, s.batchImage.buffer, s.batchLabels.buffer);
       }
     }
     out.runs[id] = s;

@@ -90,6 +90,7 @@ pub fn test() -> Result<(), String> {
     }
     status(native)?;
     browser_tests("web", "nowebgpu.json", None)?;
+    browser_tests("web_train", "nowebgpu.json", None)?;
     browser_tests("web_gpu", "webgpu.json", Some("gpu"))?;
     browser_tests("web_gpu", "nowebgpu.json", Some("cpu"))?;
     trunk_build()?;
