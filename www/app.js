@@ -128,7 +128,43 @@ function refreshStatic() {
 
 // ---- the worker ------------------------------------------------------------------------------
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+/**
+ * The trainer's port: a module Web Worker, or — where none can start (a sandboxed iframe's opaque
+ * origin cannot create one) — the same trainer in this thread, with the same messages.
+ */
+function openTrainer(onMessage) {
+  const port = { inPage: false, postMessage: () => {} };
+  const inPage = async () => {
+    port.inPage = true;
+    document.body.dataset.trainer = 'page';
+    const { startTrainer } = await import('./trainer.js');
+    const handle = startTrainer((data) => setTimeout(() => onMessage({ data }), 0));
+    port.postMessage = (m) => handle(structuredClone(m));
+  };
+  let heard = false;
+  try {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    port.postMessage = (m) => w.postMessage(m);
+    w.onmessage = (e) => {
+      heard = true;
+      onMessage(e);
+    };
+    w.onerror = (e) => {
+      if (heard) {
+        notify(`The training worker failed: ${e.message}`, 'error');
+        return;
+      }
+      // The worker never started (blocked or failed to load): train in this thread instead.
+      e.preventDefault();
+      w.terminate();
+      inPage();
+    };
+    document.body.dataset.trainer = 'worker';
+  } catch {
+    inPage();
+  }
+  return port;
+}
 
 function startRuns() {
   curves = { a: [], b: [] };
@@ -140,7 +176,7 @@ function startRuns() {
   $('step-count').textContent = '0';
 }
 
-worker.onmessage = (e) => {
+function onTrainerMessage(e) {
   const m = e.data;
   switch (m.type) {
     case 'ready':
@@ -177,8 +213,7 @@ worker.onmessage = (e) => {
     default:
       break;
   }
-};
-worker.onerror = (e) => notify(`The training worker failed: ${e.message}`, 'error');
+}
 
 function showBackend() {
   const gpu = webgpu ?? { reason: 'this build has no GPU engine' };
@@ -369,6 +404,8 @@ window.dicelab = Object.freeze({
   miou: (id = 'a') => mious[id].slice(),
   state: () => structuredClone(ui),
 });
+
+const worker = openTrainer(onTrainerMessage);
 
 presetButtons();
 codeTabs();

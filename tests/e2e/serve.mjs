@@ -17,12 +17,20 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `root` on a free port; resolves to { url, requests, close }. */
-export function serve(root) {
+/**
+ * Serves `root` on a free port, plus `extra` pages given as {path: html}; resolves to
+ * { url, requests, close }.
+ */
+export function serve(root, extra = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     requests.push(req.url);
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (Object.hasOwn(extra, path)) {
+      res.writeHead(200, { 'Content-Type': TYPES['.html'], 'Content-Security-Policy': CSP });
+      res.end(extra[path]);
+      return;
+    }
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -33,6 +41,8 @@ export function serve(root) {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Security-Policy': CSP,
+        // A sandboxed iframe has an opaque origin: its module scripts and wasm are CORS requests.
+        'Access-Control-Allow-Origin': '*',
       });
       res.end(body);
     } catch {
