@@ -9,7 +9,7 @@ mod bench_gpu;
 mod bench_train;
 mod experiment;
 mod gpu;
-mod npy;
+pub mod npy;
 mod train;
 mod train_args;
 

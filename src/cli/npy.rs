@@ -21,6 +21,11 @@ struct NpyFile {
 fn open(role: &str, path: &Path) -> Result<NpyFile, String> {
     let where_ = format!("{role} {}", path.display());
     let bytes = std::fs::read(path).map_err(|e| format!("{where_}: cannot read: {e}"))?;
+    parse(&where_, bytes)
+}
+
+/// Checks the header of a whole `.npy` file's bytes; `where_` starts every message.
+fn parse(where_: &str, bytes: Vec<u8>) -> Result<NpyFile, String> {
     let mut reader = &bytes[..];
     let header = Header::from_reader(&mut reader)
         .map_err(|e| format!("{where_}: not a valid .npy file ({e})"))?;
@@ -29,11 +34,21 @@ fn open(role: &str, path: &Path) -> Result<NpyFile, String> {
         other => return Err(format!("{where_}: unsupported structured dtype {other}")),
     };
     let item: usize = descr.get(2..).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // ndarray refuses (by panicking inside ndarray-npy) a shape whose non-zero dimensions multiply
+    // past isize::MAX, even when another dimension is 0: refuse it here first.
+    let too_large = || format!("{where_}: shape {:?} is too large", header.shape);
+    header
+        .shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(item.max(1), |acc, &d| acc.checked_mul(d))
+        .filter(|&n| isize::try_from(n).is_ok())
+        .ok_or_else(too_large)?;
     let needed = header
         .shape
         .iter()
         .try_fold(item, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("{where_}: shape {:?} is too large", header.shape))?;
+        .ok_or_else(too_large)?;
     if needed > reader.len() {
         return Err(format!(
             "{where_}: truncated: shape {:?} of {descr} needs {needed} bytes of data, the file has {}",
@@ -72,12 +87,21 @@ fn check_rank(where_: &str, f: &NpyFile, rank: usize, dims: &str) -> Result<(), 
 /// Reads logits: float32 or float64, shape (B, H, W, C), in standard layout.
 pub fn read_logits(path: &Path) -> Result<Array4<f32>, String> {
     let where_ = format!("logits {}", path.display());
-    let f = open("logits", path)?;
-    check_rank(&where_, &f, 4, "(B, H, W, C)")?;
+    logits_from(&where_, open("logits", path)?)
+}
+
+/// [`read_logits`] from a file's bytes; `name` names it in messages.
+pub fn logits_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Array4<f32>, String> {
+    let where_ = format!("logits {name}");
+    logits_from(&where_, parse(&where_, bytes)?)
+}
+
+fn logits_from(where_: &str, f: NpyFile) -> Result<Array4<f32>, String> {
+    check_rank(where_, &f, 4, "(B, H, W, C)")?;
     let any = match kind(&f.descr) {
-        ('f', "4") => read::<f32>(&where_, &f)?,
+        ('f', "4") => read::<f32>(where_, &f)?,
         // Narrowing to f32 is the contract: f32 storage everywhere.
-        ('f', "8") => read::<f64>(&where_, &f)?.mapv(|v| v as f32),
+        ('f', "8") => read::<f64>(where_, &f)?.mapv(|v| v as f32),
         _ => {
             return Err(format!(
                 "{where_}: dtype '{}' is not supported, expected float32 or float64",
@@ -94,17 +118,26 @@ pub fn read_logits(path: &Path) -> Result<Array4<f32>, String> {
 /// Reads labels: any integer dtype, shape (B, H, W), widened to i64, in standard layout.
 pub fn read_labels(path: &Path) -> Result<Array3<i64>, String> {
     let where_ = format!("labels {}", path.display());
-    let f = open("labels", path)?;
-    check_rank(&where_, &f, 3, "(B, H, W)")?;
+    labels_from(&where_, open("labels", path)?)
+}
+
+/// [`read_labels`] from a file's bytes; `name` names it in messages.
+pub fn labels_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Array3<i64>, String> {
+    let where_ = format!("labels {name}");
+    labels_from(&where_, parse(&where_, bytes)?)
+}
+
+fn labels_from(where_: &str, f: NpyFile) -> Result<Array3<i64>, String> {
+    check_rank(where_, &f, 3, "(B, H, W)")?;
     let any: ArrayD<i64> = match kind(&f.descr) {
-        ('u', "1") => read::<u8>(&where_, &f)?.mapv(i64::from),
-        ('i', "1") => read::<i8>(&where_, &f)?.mapv(i64::from),
-        ('u', "2") => read::<u16>(&where_, &f)?.mapv(i64::from),
-        ('i', "2") => read::<i16>(&where_, &f)?.mapv(i64::from),
-        ('u', "4") => read::<u32>(&where_, &f)?.mapv(i64::from),
-        ('i', "4") => read::<i32>(&where_, &f)?.mapv(i64::from),
-        ('i', "8") => read::<i64>(&where_, &f)?,
-        ('u', "8") => read::<u64>(&where_, &f)?.mapv(|v| i64::try_from(v).unwrap_or(i64::MAX)),
+        ('u', "1") => read::<u8>(where_, &f)?.mapv(i64::from),
+        ('i', "1") => read::<i8>(where_, &f)?.mapv(i64::from),
+        ('u', "2") => read::<u16>(where_, &f)?.mapv(i64::from),
+        ('i', "2") => read::<i16>(where_, &f)?.mapv(i64::from),
+        ('u', "4") => read::<u32>(where_, &f)?.mapv(i64::from),
+        ('i', "4") => read::<i32>(where_, &f)?.mapv(i64::from),
+        ('i', "8") => read::<i64>(where_, &f)?,
+        ('u', "8") => read::<u64>(where_, &f)?.mapv(|v| i64::try_from(v).unwrap_or(i64::MAX)),
         _ => {
             return Err(format!(
                 "{where_}: dtype '{}' is not supported, expected an integer type (uint8, int32, int64, …)",

@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod compare;
 mod data;
+mod fuzz;
 mod gpu;
 mod gpu_cli;
 mod gradients;
