@@ -24,7 +24,7 @@ fn valid_files() -> (Vec<u8>, Vec<u8>) {
 /// A `.npy` file with a hand-written header (any text), padded as the format wants, and `data`.
 fn with_header(header: &str, data: &[u8]) -> Vec<u8> {
     let mut h = header.to_string();
-    while (10 + h.len() + 1) % 64 != 0 {
+    while !(10 + h.len() + 1).is_multiple_of(64) {
         h.push(' ');
     }
     h.push('\n');
