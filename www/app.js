@@ -101,10 +101,10 @@ function presetButtons() {
 }
 
 function applyHide() {
-  for (const key of ui.hide) {
-    document.querySelectorAll(`[data-option="${CSS.escape(key)}"], [data-group="${CSS.escape(key)}"], [data-part="${CSS.escape(key)}"]`)
-      .forEach((el) => { el.hidden = true; });
-  }
+  document.querySelectorAll('[data-option], [data-group], [data-part]').forEach((el) => {
+    const key = el.dataset.option ?? el.dataset.group ?? el.dataset.part;
+    el.hidden = ui.hide.has(key);
+  });
 }
 
 /** Everything that follows the options but not the training. */
