@@ -15,6 +15,7 @@ mod gpu_cli;
 mod gradients;
 mod net;
 mod net_reference;
+mod numerics;
 mod properties;
 mod reference;
 mod spec_values;
