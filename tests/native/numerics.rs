@@ -143,7 +143,7 @@ fn the_seed_formula_goes_negative() {
 /// `b` images of `n`×`n` pixels, 2 classes, one logit pattern per class: every sum has a closed form.
 fn big(b: usize, n: usize) -> (Array4<f32>, Array3<i32>, [f64; 2], f64) {
     // Class 1 on every pixel with (h + w) % 3 == 0; logits (0, 1) there, (0.5, −0.25) elsewhere.
-    let on = |h: usize, w: usize| (h + w) % 3 == 0;
+    let on = |h: usize, w: usize| (h + w).is_multiple_of(3);
     let z = Array4::from_shape_fn((b, n, n, 2), |(_, h, w, c)| match (on(h, w), c) {
         (true, 0) => 0.0,
         (true, _) => 1.0,
