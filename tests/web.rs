@@ -83,3 +83,33 @@ fn bad_input_is_an_error() {
     let nan = [f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0];
     assert!(evaluate_loss("{}", &[1, 1, 2, 3], &nan, &[0, 1]).is_err());
 }
+
+/// Every user-chosen size is capped: an over-limit configuration is refused with a message naming
+/// the option, before anything large is allocated.
+#[wasm_bindgen_test]
+fn over_limit_sizes_are_refused() {
+    use dicelab::web::Playground;
+    for (cfg, option) in [
+        (r#"{"data":{"size":4096}}"#, "size"),
+        (r#"{"data":{"classes":64}}"#, "classes"),
+        (r#"{"batch":100000}"#, "batch"),
+        (r#"{"width":4096}"#, "width"),
+        (r#"{"data":{"train-images":100000000}}"#, "train-images"),
+        (r#"{"loss":{"smooth-dr":-1}}"#, "smooth-dr"),
+        (r#"{"seed":"x"}"#, "expected u32"),
+    ] {
+        let err = Playground::new(cfg)
+            .err()
+            .map(|e| wasm_bindgen::JsValue::from(e));
+        let msg = err
+            .and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok())
+            .and_then(|m| m.as_string());
+        let msg = msg.unwrap_or_default();
+        assert!(msg.contains(option), "{cfg}: {msg:?}");
+    }
+    let mut ok = Playground::new(r#"{"data":{"size":32},"batch":2}"#)
+        .map_err(|_| "valid config")
+        .unwrap();
+    ok.step(2).map_err(|_| "step").unwrap();
+    assert_eq!(ok.steps(), 2.0);
+}
