@@ -100,7 +100,7 @@ fn over_limit_sizes_are_refused() {
     ] {
         let err = Playground::new(cfg)
             .err()
-            .map(|e| wasm_bindgen::JsValue::from(e));
+            .map(wasm_bindgen::JsValue::from);
         let msg = err
             .and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok())
             .and_then(|m| m.as_string());
