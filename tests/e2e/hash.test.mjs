@@ -8,6 +8,7 @@ import { serve } from './serve.mjs';
 import { launch, openPage } from './browser.mjs';
 import { parseHash } from '../../www/hash.js';
 import { OPTIONS, check } from '../../www/options.js';
+import { mulberry32 } from '../js/rng.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let server;
@@ -15,17 +16,6 @@ before(async () => {
   server = await serve(resolve(ROOT, 'dist'));
 });
 after(async () => server.close());
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomHash(rnd) {
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];

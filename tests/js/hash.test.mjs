@@ -4,17 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHash, toHash } from '../../www/hash.js';
 import { OPTIONS, check, defaults, PRESETS, sessionConfig } from '../../www/options.js';
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './rng.mjs';
 
 const allValid = (state) => OPTIONS.every((o) => !('error' in check(o.key, state[o.key])));
 
