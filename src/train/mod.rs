@@ -6,6 +6,7 @@
 mod backend;
 mod config;
 mod cpu;
+mod gpu;
 mod metrics;
 mod preset;
 mod sampler;
@@ -14,6 +15,7 @@ mod session;
 pub use backend::{check_batch, TrainBackend, TrainError};
 pub use config::{check_loss, SessionConfig};
 pub use cpu::CpuBackend;
+pub use gpu::GpuBackend;
 pub use metrics::{ClassMetrics, Confusion, Evaluation};
 pub use preset::Preset;
 pub use sampler::Sampler;

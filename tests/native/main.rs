@@ -9,6 +9,7 @@ mod cli;
 mod gpu;
 mod gpu_cli;
 mod gradients;
+mod gtrain;
 mod properties;
 mod reference;
 mod spec_values;
