@@ -19,7 +19,7 @@ use dicelab::net::{
     OptimConfig, OptimKind,
 };
 use dicelab::rng::Mulberry32;
-use dicelab::train::{CpuBackend, GpuBackend, TrainBackend};
+use dicelab::train::{CpuBackend, EvalProgress, GpuBackend, Session, SessionConfig, TrainBackend};
 
 /// A binding of a test dispatch: its slot and initial contents (raw words).
 struct Bind {
@@ -618,4 +618,96 @@ fn steps_allocate_nothing_and_reports_arrive_through_the_ring() {
         before,
         "a step or read allocated"
     );
+}
+
+/// A small run: 2 images of 32×32 per step, width 8, 3 classes.
+fn small_config() -> SessionConfig {
+    let mut cfg = SessionConfig {
+        batch: 2,
+        width: 8,
+        ..SessionConfig::default()
+    };
+    cfg.data.size = 32;
+    cfg.data.classes = 3;
+    cfg.data.train_images = 4;
+    cfg.data.val_images = 2;
+    cfg
+}
+
+fn gpu_session(ctx: GpuContext, cfg: SessionConfig) -> Session {
+    let spec = cfg.validate().unwrap();
+    let dims = Dims {
+        batch: cfg.batch,
+        height: cfg.data.size,
+        width: cfg.data.size,
+    };
+    let backend = pollster::block_on(GpuBackend::new(ctx, spec, dims, cfg.optim)).unwrap();
+    Session::with_backend(cfg, Box::new(backend)).unwrap()
+}
+
+#[test]
+fn a_gpu_session_advances_without_blocking_like_the_cpu() {
+    let Some(ctx) = gpu("a_gpu_session_advances_without_blocking_like_the_cpu") else {
+        return;
+    };
+    let mut cpu = Session::new(small_config()).unwrap();
+    cpu.step(5).unwrap();
+    let mut session = gpu_session(ctx.clone(), small_config());
+    let mut left = 5;
+    // The native stand-in for the browser's event loop: poll the device, then await the signal.
+    while let Some(signal) = session.advance(&mut left).unwrap() {
+        ctx.device()
+            .poll(wgpu::PollType::wait_indefinitely())
+            .unwrap();
+        pollster::block_on(signal);
+    }
+    assert_eq!(session.steps(), 5);
+    assert_eq!(session.curve().len(), 5);
+    for (g, c) in session.curve().iter().zip(cpu.curve()) {
+        assert_eq!(g.step, c.step);
+        assert!(
+            (g.loss - c.loss).abs() < 1e-4,
+            "step {}: {} vs {}",
+            g.step,
+            g.loss,
+            c.loss
+        );
+    }
+    let eval = loop {
+        match session.evaluate_advance().unwrap() {
+            EvalProgress::Wait(s) => {
+                ctx.device()
+                    .poll(wgpu::PollType::wait_indefinitely())
+                    .unwrap();
+                pollster::block_on(s);
+            }
+            EvalProgress::Done(e) => break e,
+        }
+    };
+    let cpu_eval = cpu.evaluate().unwrap();
+    assert!((eval.pixel_accuracy - cpu_eval.pixel_accuracy).abs() < 0.01);
+}
+
+#[test]
+fn a_lost_device_continues_on_the_cpu_from_the_same_weights() {
+    // A device of its own: destroying the shared one would fail the other tests.
+    let Some(_) = gpu("a_lost_device_continues_on_the_cpu_from_the_same_weights") else {
+        return;
+    };
+    let ctx = pollster::block_on(GpuContext::new()).unwrap();
+    let mut session = gpu_session(ctx.clone(), small_config());
+    session.step(6).unwrap();
+    let weights = session.params().unwrap();
+    ctx.destroy();
+    // The evaluation meets the lost device and moves the session to the CPU from those weights.
+    session.evaluate().unwrap();
+    assert_eq!(session.backend_name(), "cpu");
+    assert_eq!(
+        session.fallback_reason().map(|r| r.code()),
+        Some("device-lost")
+    );
+    assert_eq!(session.steps(), 6);
+    assert_eq!(session.params().unwrap(), weights, "weights re-initialised");
+    session.step(2).unwrap();
+    assert_eq!(session.curve().len(), 8);
 }

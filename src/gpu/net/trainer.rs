@@ -302,9 +302,13 @@ impl GpuTrainer {
         Ok(())
     }
 
-    /// Fires when the oldest step in flight has its report (`None` when nothing is in flight).
+    /// Fires when the oldest read-back in flight lands: a step's report first, else the prediction,
+    /// else the weights (`None` when nothing is in flight).
     pub fn oldest(&self) -> Option<ReadySignal> {
-        self.ring.oldest()
+        self.ring
+            .oldest()
+            .or_else(|| self.predicting.as_ref().map(|(s, _)| s.clone()))
+            .or_else(|| self.reading_params.clone())
     }
 
     /// Starts predicting the classes of `batch` images (B, H, W, 3), `batch` ≤ the configured batch
