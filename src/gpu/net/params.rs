@@ -6,11 +6,11 @@ use crate::net::{Conv, Dims, OptimConfig};
 use bytemuck::{Pod, Zeroable};
 
 /// Threads per workgroup of `conv2d_forward`, `conv2d_backward_input` and `conv2d_backward_filter`
-/// (`CONV_WG` in net_params.wgsl). Measured on lavapipe with `dicelab bench train --backend gpu`
-/// (B=4, 48×48, width 16): 64 gave the fastest step; 32 left the 256-bit lanes idle at the image
-/// edges' partial workgroups less often but staged the tap weights twice as often, 128 and 256 were
-/// slower (fewer workgroups than lavapipe's threads for the small images). On hardware 64 is two
-/// warps / one wavefront, a common sweet spot for register-heavy kernels (32 accumulators a thread).
+/// (`CONV_WG` in net_params.wgsl). 64 is two warps / one wavefront, a common choice for kernels that
+/// keep 32 accumulators per thread in registers, and it keeps partial workgroups at the image edge
+/// small for the 32–128-pixel images here. NOT yet chosen by measurement: on lavapipe the step is
+/// dominated by the filter kernel's per-pixel index arithmetic (see BENCHMARKS in the report), so
+/// sweeping 32/64/128/256 belongs on real hardware (the H200 run is still to do).
 pub const CONV_WG: u32 = 64;
 /// Threads per workgroup of the element-wise kernels (`ELEM_WG`).
 pub const ELEM_WG: u32 = 256;
