@@ -9,7 +9,8 @@ use bytemuck::{Pod, Zeroable};
 /// (`CONV_WG` in net_params.wgsl). 64 is two warps / one wavefront, a common choice for kernels that
 /// keep 32 accumulators per thread in registers, and it keeps partial workgroups at the image edge
 /// small for the 32–128-pixel images here. NOT yet chosen by measurement: on lavapipe the step is
-/// dominated by the filter kernel's per-pixel index arithmetic (see BENCHMARKS in the report), so
+/// about 0.9 s a step for B=4 48×48 (the CPU: 12 ms), dominated, we believe, by the kernels' scalar
+/// index arithmetic, so
 /// sweeping 32/64/128/256 belongs on real hardware (the H200 run is still to do).
 pub const CONV_WG: u32 = 64;
 /// Threads per workgroup of the element-wise kernels (`ELEM_WG`).
