@@ -2,9 +2,13 @@
 //! (`shared/guides/bench-protocol.md`): protocol data (seed 42) and Glorot weights (seed 1234), 5
 //! warm-up steps, 3 repetitions of 30 steps, the median repetition. The first step's Dice and CE are
 //! printed beside the protocol's check values, so a run also shows that the network is the same.
+//!
+//! `--backend gpu` times the GPU backend too, beside the CPU, in the same run. A GPU step is timed
+//! as the protocol says: until its loss has been read back (the blocking trait call), so the figure
+//! includes one submission and one read-back per step.
 
 use super::args::Backend;
-use super::train::NO_GPU_TRAINING;
+use super::gpu::train_backend;
 use super::train_args::BenchTrainCmd;
 use crate::data::protocol_batch;
 use crate::loss::{self, Formula, LossConfig, LossKind, Reduction};
@@ -70,6 +74,7 @@ fn first_losses(
 
 fn bench_shape(
     cmd: &BenchTrainCmd,
+    backend_kind: Backend,
     (batch, size, pd, pc): (usize, usize, f64, f64),
 ) -> Result<TrainBench, String> {
     let spec = NetSpec::new(16, CLASSES).map_err(|e| e.to_string())?;
@@ -78,9 +83,18 @@ fn bench_shape(
         height: size,
         width: size,
     };
-    let mut backend = CpuBackend::new(spec, dims, InitKind::Glorot, 1234, OptimConfig::default());
+    let mut cpu = CpuBackend::new(spec, dims, InitKind::Glorot, 1234, OptimConfig::default());
     let (images, labels) = protocol_batch(42, batch, size, size, CLASSES);
-    let (first_dice, first_ce) = first_losses(&mut backend, &images, &labels, dims)?;
+    let (first_dice, first_ce) = first_losses(&mut cpu, &images, &labels, dims)?;
+    let mut backend: Box<dyn TrainBackend> = match backend_kind {
+        Backend::Cpu => Box::new(cpu),
+        Backend::Gpu => {
+            let mut gpu = train_backend(spec, dims, OptimConfig::default())?;
+            gpu.set_params(cpu.net().params())
+                .map_err(|e| e.to_string())?;
+            Box::new(gpu)
+        }
+    };
     let cfg = cmd.preset.config();
     let mut step = |n: usize| -> Result<(), String> {
         for _ in 0..n {
@@ -100,7 +114,10 @@ fn bench_shape(
     times.sort_by(f64::total_cmp);
     let s = times[times.len() / 2];
     Ok(TrainBench {
-        backend: "cpu",
+        backend: match backend_kind {
+            Backend::Cpu => "cpu",
+            Backend::Gpu => "gpu",
+        },
         batch,
         size,
         classes: CLASSES,
@@ -114,15 +131,17 @@ fn bench_shape(
 }
 
 pub(super) fn run(cmd: &BenchTrainCmd) -> Result<(), String> {
-    if cmd.backend == Backend::Gpu {
-        return Err(NO_GPU_TRAINING.into());
-    }
     if cmd.reps == 0 || cmd.steps == 0 {
         return Err("--reps and --steps must be at least 1".into());
     }
+    let backends: &[Backend] = match cmd.backend {
+        Backend::Cpu => &[Backend::Cpu],
+        Backend::Gpu => &[Backend::Cpu, Backend::Gpu],
+    };
     let results = SHAPES
         .iter()
-        .map(|&s| bench_shape(cmd, s))
+        .flat_map(|&s| backends.iter().map(move |&b| (s, b)))
+        .map(|(s, b)| bench_shape(cmd, b, s))
         .collect::<Result<Vec<_>, _>>()?;
     if cmd.json {
         println!(
@@ -132,7 +151,7 @@ pub(super) fn run(cmd: &BenchTrainCmd) -> Result<(), String> {
         return Ok(());
     }
     println!(
-        "TinySegNet training step (forward + {} loss + backward + Adam), one thread, median of {} × {} steps",
+        "TinySegNet training step (forward + {} loss + backward + Adam), CPU on one thread, median of {} × {} steps",
         cmd.preset, cmd.reps, cmd.steps
     );
     println!("backend  B×H×W×C      ms/step  steps/s  first Dice (protocol)   first CE (protocol)");

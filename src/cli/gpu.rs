@@ -3,6 +3,8 @@
 
 use crate::gpu::{GpuContext, GpuEngine};
 use crate::loss::{LossConfig, LossReport};
+use crate::net::{Dims, NetSpec, OptimConfig};
+use crate::train::GpuBackend;
 use ndarray::{Array4, ArrayView3, ArrayView4};
 
 /// Acquires the GPU, or says in one line why there is none.
@@ -10,6 +12,17 @@ pub(super) fn engine() -> Result<GpuEngine, String> {
     pollster::block_on(GpuContext::new())
         .map(GpuEngine::new)
         .map_err(|reason| format!("--backend gpu: {reason}"))
+}
+
+/// The GPU training backend for `spec` on batches of `dims`, or one line saying why there is none.
+pub(super) fn train_backend(
+    spec: NetSpec,
+    dims: Dims,
+    optim: OptimConfig,
+) -> Result<GpuBackend, String> {
+    let ctx = pollster::block_on(GpuContext::new()).map_err(|r| format!("--backend gpu: {r}"))?;
+    pollster::block_on(GpuBackend::new(ctx, spec, dims, optim))
+        .map_err(|e| format!("--backend gpu: {e}"))
 }
 
 /// The report, and the gradient only when `want_grad` (otherwise it is not read back).

@@ -1,14 +1,11 @@
-//! `dicelab train`: one training run on the CPU, then the per-class validation table (or JSON).
+//! `dicelab train`: one training run on the CPU or (`--backend gpu`) the GPU, then the per-class validation table (or JSON).
 
 use super::args::Backend;
 use super::train_args::TrainCmd;
 use crate::loss::{LossConfig, LossKind};
+use crate::net::Dims;
 use crate::train::{Evaluation, Preset, Session, SessionConfig, StepRecord};
 use serde::Serialize;
-
-/// The message for `--backend gpu` until GPU training lands.
-pub(super) const NO_GPU_TRAINING: &str =
-    "--backend gpu is not available yet: GPU training is not built in this version; use --backend cpu";
 
 /// The most steps one command runs.
 pub(super) const MAX_STEPS: u64 = 1_000_000;
@@ -64,9 +61,6 @@ struct TrainOutput<'a> {
 }
 
 pub(super) fn run(cmd: &TrainCmd) -> Result<(), String> {
-    if cmd.backend == Backend::Gpu {
-        return Err(NO_GPU_TRAINING.into());
-    }
     if cmd.steps > MAX_STEPS {
         return Err(format!(
             "--steps must be at most {MAX_STEPS}, got {}",
@@ -74,7 +68,20 @@ pub(super) fn run(cmd: &TrainCmd) -> Result<(), String> {
         ));
     }
     let cfg = session_config(cmd)?;
-    let mut session = Session::new(cfg).map_err(|e| e.to_string())?;
+    let mut session = match cmd.backend {
+        Backend::Cpu => Session::new(cfg),
+        Backend::Gpu => {
+            let spec = cfg.validate()?;
+            let dims = Dims {
+                batch: cfg.batch,
+                height: cfg.data.size,
+                width: cfg.data.size,
+            };
+            let gpu = super::gpu::train_backend(spec, dims, cfg.optim)?;
+            Session::with_backend(cfg, Box::new(gpu))
+        }
+    }
+    .map_err(|e| e.to_string())?;
     session.step(cmd.steps).map_err(|e| e.to_string())?;
     let eval = session.evaluate().map_err(|e| e.to_string())?;
     if cmd.json {

@@ -28,7 +28,12 @@ pub struct LossBuffers {
     allocations: usize,
 }
 
-fn buffer(ctx: &GpuContext, label: &str, words: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+pub(crate) fn buffer(
+    ctx: &GpuContext,
+    label: &str,
+    words: u64,
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
     ctx.device().create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         // Zero-length bindings are invalid; every buffer holds at least one word.
@@ -38,7 +43,7 @@ fn buffer(ctx: &GpuContext, label: &str, words: u64, usage: wgpu::BufferUsages) 
     })
 }
 
-fn bind_group(
+pub(crate) fn bind_group(
     ctx: &GpuContext,
     pipeline: &wgpu::ComputePipeline,
     entries: &[(u32, &wgpu::Buffer)],
@@ -243,6 +248,12 @@ impl LossBuffers {
             });
             encoder.copy_buffer_to_buffer(&self.grad, 0, staging, 0, size);
         }
+    }
+
+    /// `sums_f`, `sums_u`, `coefs` and `report`: what a caller copies into its own staging buffer
+    /// to decode a report later (the training step's ring does).
+    pub(crate) fn small(&self) -> &[wgpu::Buffer; 4] {
+        &self.small
     }
 
     /// The staging buffers: the small results, and the gradient if one was recorded.

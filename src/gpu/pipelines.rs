@@ -20,22 +20,8 @@ pub struct Pipelines {
 impl Pipelines {
     /// Compiles every kernel. Errors surface through the device's error scope (see `GpuContext`).
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = |name: &str, source: &'static str| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(name),
-                source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(source)),
-            })
-        };
-        let pipeline = |module: &wgpu::ShaderModule, entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: None,
-                module,
-                entry_point: Some(entry),
-                compilation_options: wgpu::PipelineCompilationOptions::default(),
-                cache: None,
-            })
-        };
+        let module = |name, source| module(device, name, source);
+        let pipeline = |module, entry| compute(device, module, entry);
         let sums = module("class_sums.wgsl", shaders::CLASS_SUMS);
         let terms = module("loss_terms.wgsl", shaders::LOSS_TERMS);
         let grad = module("logit_grad.wgsl", shaders::LOGIT_GRAD);
@@ -46,4 +32,32 @@ impl Pipelines {
             logit_grad: pipeline(&grad, "logit_grad"),
         }
     }
+}
+
+/// Compiles one WGSL module.
+pub(crate) fn module(
+    device: &wgpu::Device,
+    name: &str,
+    source: &'static str,
+) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(name),
+        source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(source)),
+    })
+}
+
+/// A compute pipeline for `entry` of `module`, its layout derived from the shader.
+pub(crate) fn compute(
+    device: &wgpu::Device,
+    module: &wgpu::ShaderModule,
+    entry: &str,
+) -> wgpu::ComputePipeline {
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry),
+        layout: None,
+        module,
+        entry_point: Some(entry),
+        compilation_options: wgpu::PipelineCompilationOptions::default(),
+        cache: None,
+    })
 }

@@ -28,3 +28,54 @@ pub const ALL: [(&str, &str, &[&str]); 3] = [
     ("loss_terms", LOSS_TERMS, &["loss_terms"]),
     ("logit_grad", LOGIT_GRAD, &["logit_grad"]),
 ];
+
+/// TinySegNet's forward convolution (twin of `net::conv2d_forward`).
+pub const CONV2D_FORWARD: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/conv2d_forward.wgsl"),
+);
+
+/// The input gradient of a convolution (twin of `net::conv2d_backward_input`).
+pub const CONV2D_BACKWARD_INPUT: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/conv2d_backward_input.wgsl"),
+);
+
+/// The weight and bias gradients, two-level (twin of `net::conv2d_backward_filter`).
+pub const CONV2D_BACKWARD_FILTER: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/conv2d_backward_filter.wgsl"),
+);
+
+/// ReLU and its gradient (twins of `net::relu` and `net::relu_backward`).
+pub const RELU: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/relu.wgsl"),
+);
+
+/// The predicted class per pixel (twin of `net::argmax`).
+pub const ARGMAX: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/argmax.wgsl"),
+);
+
+/// Adam and SGD with momentum (twins of `net::adam_update` and `net::sgd_momentum_update`).
+pub const OPTIM: &str = include_str!("shaders/optim.wgsl");
+
+/// Every module of the training step: `(name, source, entry points)`.
+pub const NET: [(&str, &str, &[&str]); 6] = [
+    ("conv2d_forward", CONV2D_FORWARD, &["conv2d_forward"]),
+    (
+        "conv2d_backward_input",
+        CONV2D_BACKWARD_INPUT,
+        &["conv2d_backward_input"],
+    ),
+    (
+        "conv2d_backward_filter",
+        CONV2D_BACKWARD_FILTER,
+        &["conv2d_backward_filter", "conv2d_backward_filter_combine"],
+    ),
+    ("relu", RELU, &["relu", "relu_backward"]),
+    ("argmax", ARGMAX, &["argmax"]),
+    ("optim", OPTIM, &["adam_update", "sgd_momentum_update"]),
+];

@@ -3,9 +3,10 @@
 //!
 //! Each layer is a free function over flat NHWC f32 slices — `conv2d_forward`,
 //! `conv2d_backward_input`, `conv2d_backward_filter`, `relu`, `relu_backward`, `adam_update`,
-//! `sgd_momentum_update` — the CPU twin of the WGSL kernel of the same name. Every buffer lives in a
+//! `sgd_momentum_update`, `argmax` — the CPU twin of the WGSL kernel of the same name. Every buffer lives in a
 //! [`Workspace`] allocated once.
 
+mod argmax;
 mod conv;
 mod gemm;
 mod geometry;
@@ -17,6 +18,7 @@ mod relu;
 mod spec;
 mod workspace;
 
+pub use argmax::argmax;
 pub use conv::{conv2d_backward_filter, conv2d_backward_input, conv2d_forward, MAX_CHANNELS};
 pub use gemm::{gemm, Op};
 pub use geometry::{Conv, Dims};

@@ -2,6 +2,7 @@
 //! and the weights in and out. The CPU implements it here; the GPU backend implements the same trait,
 //! so the session (and the page) never care which one trains.
 
+use crate::gpu::{FallbackReason, ReadySignal};
 use crate::loss::{LossConfig, LossError, LossReport};
 use crate::net::{Dims, NetSpec, OptimConfig};
 
@@ -74,6 +75,76 @@ pub trait TrainBackend {
 
     /// Changes the optimiser settings (switching kind resets its state).
     fn set_optimizer(&mut self, cfg: OptimConfig);
+
+    // The non-blocking path (the browser's, where nothing may wait on the GPU). The defaults suit a
+    // backend that computes synchronously, like the CPU: a step is done when submitted.
+
+    /// Queues one step like [`train_step`](Self::train_step) without waiting for it. Returns the
+    /// report if the step is already done (the CPU), `None` if it arrives later through
+    /// [`poll_reports`](Self::poll_reports) (the GPU, a step or two later).
+    fn submit_step(
+        &mut self,
+        images: &[f32],
+        labels: &[i32],
+        batch: usize,
+        loss: &LossConfig,
+    ) -> Result<Option<LossReport>, TrainError> {
+        self.train_step(images, labels, batch, loss).map(Some)
+    }
+
+    /// Whether [`submit_step`](Self::submit_step) can take another step now (the GPU's report ring
+    /// may be full).
+    fn can_submit(&self) -> bool {
+        true
+    }
+
+    /// Reports of submitted steps that have arrived, oldest first, without waiting. Each entry is
+    /// that step's report or the loss's refusal of it.
+    fn poll_reports(
+        &mut self,
+        _out: &mut Vec<Result<LossReport, TrainError>>,
+    ) -> Result<(), TrainError> {
+        Ok(())
+    }
+
+    /// Submitted steps whose report has not arrived.
+    fn in_flight(&self) -> usize {
+        0
+    }
+
+    /// A future that resolves when the oldest outstanding read-back (a report, predictions) lands;
+    /// `None` when nothing is outstanding.
+    fn ready_signal(&self) -> Option<ReadySignal> {
+        None
+    }
+
+    /// Starts predicting like [`predict`](Self::predict). `Ok(true)`: `classes` is filled already;
+    /// `Ok(false)`: call [`take_predictions`](Self::take_predictions) once
+    /// [`ready_signal`](Self::ready_signal) fires.
+    fn submit_predict(
+        &mut self,
+        images: &[f32],
+        batch: usize,
+        classes: &mut [u8],
+    ) -> Result<bool, TrainError> {
+        self.predict(images, batch, classes).map(|()| true)
+    }
+
+    /// Fills `classes` from the prediction in flight; `Ok(false)` while it has not landed.
+    fn take_predictions(&mut self, _classes: &mut [u8]) -> Result<bool, TrainError> {
+        Ok(true)
+    }
+
+    /// Why this backend can no longer run (a lost or failing device), if so.
+    fn fault(&self) -> Option<FallbackReason> {
+        None
+    }
+
+    /// The last weights known on the CPU and the backend step they belong to, for continuing
+    /// elsewhere after a [`fault`](Self::fault).
+    fn checkpoint(&self) -> Option<(u64, Vec<f32>)> {
+        None
+    }
 
     /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step, (H, W), for the
     /// page's heatmap; `None` where the backend does not keep it on the host.

@@ -3,7 +3,7 @@
 
 use super::backend::{check_batch, TrainBackend, TrainError};
 use crate::loss::{self, LossConfig, LossReport};
-use crate::net::{Dims, InitKind, NetSpec, OptimConfig, Optimizer, TinySegNet, Workspace};
+use crate::net::{argmax, Dims, InitKind, NetSpec, OptimConfig, Optimizer, TinySegNet, Workspace};
 use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4};
 
 /// The CPU backend.
@@ -102,19 +102,7 @@ impl TrainBackend for CpuBackend {
     ) -> Result<(), TrainError> {
         check_batch(self.ws.capacity(), batch, images.len(), Some(classes.len()))?;
         self.net.forward(&mut self.ws, images, batch);
-        let c = self.net.spec().classes;
-        for (out, z) in classes
-            .iter_mut()
-            .zip(self.ws.logits(batch).chunks_exact(c))
-        {
-            let mut best = 0;
-            for (k, &v) in z.iter().enumerate() {
-                if v > z[best] {
-                    best = k;
-                }
-            }
-            *out = best as u8;
-        }
+        argmax(self.ws.logits(batch), self.net.spec().classes, classes);
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 mod backend;
 mod config;
 mod cpu;
+mod gpu;
 mod metrics;
 mod preset;
 mod sampler;
@@ -14,7 +15,8 @@ mod session;
 pub use backend::{check_batch, TrainBackend, TrainError};
 pub use config::{check_loss, SessionConfig};
 pub use cpu::CpuBackend;
+pub use gpu::GpuBackend;
 pub use metrics::{ClassMetrics, Confusion, Evaluation};
 pub use preset::Preset;
 pub use sampler::Sampler;
-pub use session::{LossChange, Session, StepRecord};
+pub use session::{EvalProgress, LossChange, Session, StepRecord};

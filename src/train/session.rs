@@ -8,10 +8,12 @@ use super::cpu::CpuBackend;
 use super::metrics::{Confusion, Evaluation};
 use super::sampler::Sampler;
 use crate::data::{Dataset, Splits};
+use crate::gpu::{FallbackReason, ReadySignal};
 use crate::loss::{LossConfig, LossReport};
 use crate::net::{init_params, Dims, NetSpec, OptimConfig};
 use crate::rng::derive_seed;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// Salt of the initial-weights stream.
 const WEIGHTS: u32 = 3;
@@ -54,6 +56,27 @@ pub struct Session {
     loss_changes: Vec<LossChange>,
     last_report: Option<LossReport>,
     predictions: Vec<u8>,
+    /// Steps submitted whose reports have not arrived (the GPU's ring), oldest first.
+    queued: VecDeque<u64>,
+    /// Why the session runs on the CPU, if it was meant for the GPU.
+    fallback: Option<FallbackReason>,
+    eval: Option<EvalCursor>,
+}
+
+/// An evaluation in progress on the non-blocking path.
+struct EvalCursor {
+    start: usize,
+    /// Images of the prediction in flight, if one is.
+    waiting: Option<usize>,
+    confusion: Confusion,
+}
+
+/// What [`Session::evaluate_advance`] reached.
+pub enum EvalProgress {
+    /// Await this, then call again.
+    Wait(ReadySignal),
+    /// The evaluation is complete.
+    Done(Evaluation),
 }
 
 impl Session {
@@ -115,46 +138,216 @@ impl Session {
                 loss: config.loss,
             }],
             last_report: None,
+            queued: VecDeque::new(),
+            fallback: None,
+            eval: None,
             config,
         })
     }
 
-    /// Advances `n` training steps. On an error the session stays at the last good step.
+    /// Advances `n` training steps, each waited for (natively a GPU backend blocks; in a browser
+    /// use [`advance`](Self::advance)). On an error the session stays at the last good step. A lost
+    /// device moves the session to the CPU from the last checkpoint (see [`fallback_reason`]).
+    ///
+    /// [`fallback_reason`]: Self::fallback_reason
     pub fn step(&mut self, n: u64) -> Result<(), TrainError> {
-        for _ in 0..n {
-            self.sampler.fill(&mut self.indices);
-            self.data
-                .train
-                .gather(&self.indices, &mut self.images, &mut self.labels);
+        let mut done = 0;
+        while done < n {
+            self.next_batch();
             let step = self.steps + 1;
-            let report = self
+            let cfg = self.config.loss;
+            match self
                 .backend
-                .train_step(
-                    &self.images,
-                    &self.labels,
-                    self.config.batch,
-                    &self.config.loss,
-                )
-                .map_err(|e| match e {
-                    TrainError::Loss { source, .. } => TrainError::Loss { step, source },
-                    e => e,
-                })?;
-            if !report.loss.is_finite() {
-                return Err(TrainError::Diverged {
-                    step,
-                    loss: report.loss,
-                });
+                .train_step(&self.images, &self.labels, self.config.batch, &cfg)
+            {
+                Ok(report) => {
+                    self.steps = step;
+                    self.record(step, report)?;
+                    done += 1;
+                }
+                Err(e) => {
+                    if !self.fall_back()? {
+                        return Err(at_step(e, step));
+                    }
+                }
             }
-            self.curve.push(StepRecord {
-                step,
-                loss: report.loss,
-                dice: report.dice,
-                ce: report.ce,
-            });
-            self.last_report = Some(report);
-            self.steps = step;
         }
         Ok(())
+    }
+
+    /// The non-blocking step: collects the reports that arrived, submits up to `left` more steps
+    /// while the backend has room (decrementing `left`), and returns what to await before calling
+    /// again — `None` once `left` is 0 and every report is in. On the CPU every step completes
+    /// inside the call. On the GPU the curve lags the submitted steps by up to `gpu::net::SLOTS`
+    /// until the reports land; a diverged or refused step is reported when its report arrives.
+    pub fn advance(&mut self, left: &mut u64) -> Result<Option<ReadySignal>, TrainError> {
+        self.collect()?;
+        while *left > 0 && self.backend.can_submit() {
+            self.next_batch();
+            let step = self.steps + 1;
+            let cfg = self.config.loss;
+            match self
+                .backend
+                .submit_step(&self.images, &self.labels, self.config.batch, &cfg)
+            {
+                Ok(report) => {
+                    self.steps = step;
+                    *left -= 1;
+                    match report {
+                        Some(r) => self.record(step, r)?,
+                        None => self.queued.push_back(step),
+                    }
+                }
+                Err(e) => {
+                    if !self.fall_back()? {
+                        return Err(at_step(e, step));
+                    }
+                }
+            }
+        }
+        self.collect()?;
+        if *left == 0 && self.queued.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.backend.ready_signal())
+    }
+
+    /// Records the reports that have arrived, without waiting.
+    fn collect(&mut self) -> Result<(), TrainError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        if let Err(e) = self.backend.poll_reports(&mut out) {
+            return match self.fall_back()? {
+                true => Ok(()),
+                false => Err(e),
+            };
+        }
+        for report in out {
+            let step = self.queued.pop_front().unwrap_or(self.steps);
+            self.record(step, report.map_err(|e| at_step(e, step))?)?;
+        }
+        Ok(())
+    }
+
+    fn next_batch(&mut self) {
+        self.sampler.fill(&mut self.indices);
+        self.data
+            .train
+            .gather(&self.indices, &mut self.images, &mut self.labels);
+    }
+
+    fn record(&mut self, step: u64, report: LossReport) -> Result<(), TrainError> {
+        if !report.loss.is_finite() {
+            return Err(TrainError::Diverged {
+                step,
+                loss: report.loss,
+            });
+        }
+        self.curve.push(StepRecord {
+            step,
+            loss: report.loss,
+            dice: report.dice,
+            ce: report.ce,
+        });
+        self.last_report = Some(report);
+        Ok(())
+    }
+
+    /// If the backend has a fault (a lost device), continues on a CPU backend from the backend's
+    /// last checkpoint: the steps after it are dropped from the count and the curve, and the
+    /// optimiser's moments restart. `Ok(false)` when there is no fault to recover from.
+    fn fall_back(&mut self) -> Result<bool, TrainError> {
+        let Some(reason) = self.backend.fault() else {
+            return Ok(false);
+        };
+        let Some((step, params)) = self.backend.checkpoint() else {
+            return Ok(false);
+        };
+        let mut cpu = CpuBackend::new(
+            self.backend.spec(),
+            self.backend.capacity(),
+            self.config.init,
+            0,
+            self.config.optim,
+        );
+        cpu.set_params(&params)?;
+        self.backend = Box::new(cpu);
+        self.steps = step;
+        self.curve.retain(|r| r.step <= step);
+        self.queued.clear();
+        self.eval = None;
+        self.fallback = Some(reason);
+        Ok(true)
+    }
+
+    /// Marks a session started on the CPU because the GPU could not be had.
+    pub fn set_fallback_reason(&mut self, reason: FallbackReason) {
+        self.fallback = Some(reason);
+    }
+
+    /// Why this session runs on the CPU although the GPU was asked for (`None` otherwise).
+    pub fn fallback_reason(&self) -> Option<&FallbackReason> {
+        self.fallback.as_ref()
+    }
+
+    /// The non-blocking evaluation: call until it returns [`EvalProgress::Done`], awaiting each
+    /// [`EvalProgress::Wait`] in between. Same result as [`evaluate`](Self::evaluate).
+    pub fn evaluate_advance(&mut self) -> Result<EvalProgress, TrainError> {
+        loop {
+            match self.evaluate_once() {
+                Ok(p) => return Ok(p),
+                Err(e) => {
+                    if !self.fall_back()? {
+                        self.eval = None;
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn evaluate_once(&mut self) -> Result<EvalProgress, TrainError> {
+        let val = &self.data.validation;
+        let pixels = val.pixels();
+        let chunk = self.backend.capacity().batch;
+        let cur = self.eval.get_or_insert_with(|| EvalCursor {
+            start: 0,
+            waiting: None,
+            confusion: Confusion::new(val.classes),
+        });
+        loop {
+            let range = |s: usize, n: usize| s * pixels..(s + n) * pixels;
+            if let Some(n) = cur.waiting {
+                let pred = &mut self.predictions[range(cur.start, n)];
+                if !self.backend.take_predictions(pred)? {
+                    return match self.backend.ready_signal() {
+                        Some(s) => Ok(EvalProgress::Wait(s)),
+                        None => Err(TrainError::Backend("a prediction was lost".into())),
+                    };
+                }
+                cur.confusion.add(&val.truth[range(cur.start, n)], pred);
+                cur.start += n;
+                cur.waiting = None;
+            }
+            if cur.start >= val.count {
+                let confusion = std::mem::replace(&mut cur.confusion, Confusion::new(val.classes));
+                self.eval = None;
+                return Ok(EvalProgress::Done(Evaluation::from_confusion(
+                    self.steps, confusion,
+                )));
+            }
+            let n = chunk.min(val.count - cur.start);
+            let images = &val.images[cur.start * pixels * 3..(cur.start + n) * pixels * 3];
+            let pred = &mut self.predictions[range(cur.start, n)];
+            if self.backend.submit_predict(images, n, pred)? {
+                cur.confusion.add(&val.truth[range(cur.start, n)], pred);
+                cur.start += n;
+            } else {
+                cur.waiting = Some(n);
+            }
+        }
     }
 
     /// Predicts every validation image and returns the metrics against the full labels.
@@ -168,7 +361,13 @@ impl Session {
             let n = chunk.min(val.count - start);
             let images = &val.images[start * pixels * 3..(start + n) * pixels * 3];
             let pred = &mut self.predictions[start * pixels..(start + n) * pixels];
-            self.backend.predict(images, n, pred)?;
+            if let Err(e) = self.backend.predict(images, n, pred) {
+                // A lost device: continue on the CPU and predict again from the start.
+                if self.fall_back()? {
+                    return self.evaluate();
+                }
+                return Err(e);
+            }
             confusion.add(&val.truth[start * pixels..(start + n) * pixels], pred);
             start += n;
         }
@@ -263,5 +462,13 @@ impl Session {
     /// The current weights.
     pub fn params(&mut self) -> Result<Vec<f32>, TrainError> {
         self.backend.params()
+    }
+}
+
+/// The step an error belongs to, for errors the backend reported without one.
+fn at_step(e: TrainError, step: u64) -> TrainError {
+    match e {
+        TrainError::Loss { source, .. } => TrainError::Loss { step, source },
+        e => e,
     }
 }

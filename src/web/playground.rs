@@ -1,10 +1,25 @@
 //! `Playground`: the training session as the page's worker sees it. Configurations arrive as JSON
 //! (the option names of the CLI and the URL), results leave as JSON for small structured data and as
 //! typed arrays for pixels. Converts only: every decision is the session's.
+//!
+//! Two ways in. `new Playground(json)` trains on the CPU with the synchronous calls (`step`,
+//! `evaluate`). `await Playground.create(json, backend)` picks WebGPU when `backend` is `"gpu"` or
+//! `"auto"` and a device exists, else the CPU with the reason kept (`backend()`,
+//! `fallbackReason()`, `fallbackCode()`); it is driven by `await stepAsync(n)` and
+//! `await evaluateAsync()`, which never block the worker: a GPU step is submitted, its loss report
+//! comes back through a ring of staging buffers mapped asynchronously, and the promise resolves once
+//! all `n` reports are in. The session lives in an `Rc<RefCell<…>>` that no await holds borrowed,
+//! so the other (synchronous) getters stay callable while a promise is pending. A device lost
+//! mid-run continues on the CPU from the last weights read back (every 16 steps, see
+//! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
+use crate::gpu::{FallbackReason, GpuContext};
 use crate::loss::LossConfig;
+use crate::net::Dims;
 use crate::net::OptimConfig;
-use crate::train::{Session, SessionConfig};
+use crate::train::{EvalProgress, GpuBackend, Session, SessionConfig};
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Validation images shown on the page.
@@ -17,7 +32,28 @@ fn js(e: impl std::fmt::Display) -> JsError {
 /// One training run.
 #[wasm_bindgen]
 pub struct Playground {
-    session: Session,
+    inner: Rc<RefCell<Session>>,
+}
+
+/// A GPU session for `cfg`, or why there is none.
+async fn gpu_session(cfg: SessionConfig) -> Result<Session, FallbackReason> {
+    let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
+    let ctx = GpuContext::new().await?;
+    let dims = Dims {
+        batch: cfg.batch,
+        height: cfg.data.size,
+        width: cfg.data.size,
+    };
+    let backend = GpuBackend::new(ctx, spec, dims, cfg.optim)
+        .await
+        .map_err(|e| FallbackReason::GpuFailed(e.to_string()))?;
+    Session::with_backend(cfg, Box::new(backend))
+        .map_err(|e| FallbackReason::GpuFailed(e.to_string()))
+}
+
+/// The promise's error value.
+fn js_err(e: impl std::fmt::Display) -> JsValue {
+    JsError::new(&e.to_string()).into()
 }
 
 #[wasm_bindgen]
@@ -26,40 +62,129 @@ impl Playground {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<Playground, JsError> {
         let cfg: SessionConfig = serde_json::from_str(config).map_err(js)?;
-        Ok(Self {
-            session: Session::new(cfg).map_err(js)?,
+        Ok(Self::wrap(Session::new(cfg).map_err(js)?))
+    }
+
+    fn wrap(session: Session) -> Self {
+        Self {
+            inner: Rc::new(RefCell::new(session)),
+        }
+    }
+
+    fn session(&self) -> Ref<'_, Session> {
+        self.inner.borrow()
+    }
+
+    fn session_mut(&self) -> RefMut<'_, Session> {
+        self.inner.borrow_mut()
+    }
+
+    /// A new run (resolves to a `Playground`). `backend`: `"cpu"`, or `"gpu"`/`"auto"` for WebGPU
+    /// when the browser gives a device, else the CPU with the reason in `fallbackReason()`.
+    pub async fn create(config: String, backend: String) -> Result<Playground, JsError> {
+        let cfg: SessionConfig = serde_json::from_str(&config).map_err(js)?;
+        cfg.validate().map_err(js)?;
+        let session = match backend.as_str() {
+            "cpu" => Session::new(cfg).map_err(js)?,
+            "gpu" | "auto" => match gpu_session(cfg).await {
+                Ok(s) => s,
+                Err(reason) => {
+                    let mut s = Session::new(cfg).map_err(js)?;
+                    s.set_fallback_reason(reason);
+                    s
+                }
+            },
+            other => {
+                return Err(JsError::new(&format!(
+                    "backend must be cpu, gpu or auto, got {other}"
+                )))
+            }
+        };
+        Ok(Self::wrap(session))
+    }
+
+    /// Where the net trains now: `"gpu"` or `"cpu"`.
+    pub fn backend(&self) -> String {
+        self.session().backend_name().into()
+    }
+
+    /// Why the run is on the CPU although the GPU was asked for (a sentence), or `null`.
+    #[wasm_bindgen(js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.session().fallback_reason().map(|r| r.to_string())
+    }
+
+    /// The stable code of that reason (`no-webgpu`, `no-adapter`, `device-lost`, …), or `null`.
+    #[wasm_bindgen(js_name = fallbackCode)]
+    pub fn fallback_code(&self) -> Option<String> {
+        self.session().fallback_reason().map(|r| r.code().into())
+    }
+
+    /// Advances `n` steps without blocking; resolves (to `undefined`) once every step's report is
+    /// in the curve. Rejects with the error of a failed step.
+    #[wasm_bindgen(js_name = stepAsync)]
+    pub fn step_async(&self, n: u32) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut left = u64::from(n);
+            loop {
+                let signal = inner.borrow_mut().advance(&mut left).map_err(js_err)?;
+                match signal {
+                    Some(s) => s.await,
+                    None => return Ok(JsValue::UNDEFINED),
+                }
+            }
+        })
+    }
+
+    /// Validation metrics as JSON (a promise of a string), predicted without blocking.
+    #[wasm_bindgen(js_name = evaluateAsync)]
+    pub fn evaluate_async(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            loop {
+                let progress = inner.borrow_mut().evaluate_advance().map_err(js_err)?;
+                match progress {
+                    EvalProgress::Wait(s) => s.await,
+                    EvalProgress::Done(e) => {
+                        let json = serde_json::to_string(&e).map_err(js_err)?;
+                        return Ok(JsValue::from_str(&json));
+                    }
+                }
+            }
         })
     }
 
     /// Advances `n` steps.
-    pub fn step(&mut self, n: u32) -> Result<(), JsError> {
-        self.session.step(u64::from(n)).map_err(js)
+    pub fn step(&self, n: u32) -> Result<(), JsError> {
+        self.session_mut().step(u64::from(n)).map_err(js)
     }
 
     /// Steps done.
     pub fn steps(&self) -> f64 {
-        self.session.steps() as f64
+        self.session().steps() as f64
     }
 
     /// Changes the loss from the next step on (a `LossConfig` JSON).
     #[wasm_bindgen(js_name = setLoss)]
-    pub fn set_loss(&mut self, loss: &str) -> Result<(), JsError> {
+    pub fn set_loss(&self, loss: &str) -> Result<(), JsError> {
         let loss: LossConfig = serde_json::from_str(loss).map_err(js)?;
         loss.validate().map_err(js)?;
-        self.session.set_loss(loss).map_err(js)
+        self.session_mut().set_loss(loss).map_err(js)
     }
 
     /// Changes the optimiser from the next step on (an `OptimConfig` JSON).
     #[wasm_bindgen(js_name = setOptimizer)]
-    pub fn set_optimizer(&mut self, optim: &str) -> Result<(), JsError> {
+    pub fn set_optimizer(&self, optim: &str) -> Result<(), JsError> {
         let optim: OptimConfig = serde_json::from_str(optim).map_err(js)?;
-        self.session.set_optimizer(optim).map_err(js)
+        self.session_mut().set_optimizer(optim).map_err(js)
     }
 
     /// The loss curve from step index `from` on, flattened as `[step, loss, step, loss, …]`.
     #[wasm_bindgen(js_name = curveSince)]
     pub fn curve_since(&self, from: u32) -> Vec<f64> {
-        let curve = self.session.curve();
+        let session = self.session();
+        let curve = session.curve();
         let from = (from as usize).min(curve.len());
         curve[from..]
             .iter()
@@ -70,49 +195,50 @@ impl Playground {
     /// The last step's loss report as JSON (`null` before the first step).
     #[wasm_bindgen(js_name = lastReport)]
     pub fn last_report(&self) -> Result<String, JsError> {
-        serde_json::to_string(&self.session.last_report()).map_err(js)
+        serde_json::to_string(&self.session().last_report()).map_err(js)
     }
 
     /// Validation metrics as JSON (predicts every validation image).
-    pub fn evaluate(&mut self) -> Result<String, JsError> {
-        let e = self.session.evaluate().map_err(js)?;
+    pub fn evaluate(&self) -> Result<String, JsError> {
+        let e = self.session_mut().evaluate().map_err(js)?;
         serde_json::to_string(&e).map_err(js)
     }
 
     /// Predicted classes of the shown validation images, as of the last `evaluate`.
     pub fn predictions(&self) -> Vec<u8> {
         let n = self.shown() * self.pixels();
-        self.session.predictions()[..n].to_vec()
+        self.session().predictions()[..n].to_vec()
     }
 
     /// Image height and width.
     #[wasm_bindgen(js_name = imageSize)]
     pub fn image_size(&self) -> usize {
-        self.session.validation().size
+        self.session().validation().size
     }
 
     /// Number of classes.
     pub fn classes(&self) -> usize {
-        self.session.validation().classes
+        self.session().validation().classes
     }
 
     /// How many validation images the page shows.
     #[wasm_bindgen(js_name = shownImages)]
     pub fn shown(&self) -> usize {
-        SHOWN.min(self.session.validation().count)
+        SHOWN.min(self.session().validation().count)
     }
 
     /// The shown validation images, (N, H, W, 3) in [0, 1].
     #[wasm_bindgen(js_name = validationImages)]
     pub fn validation_images(&self) -> Vec<f32> {
-        self.session.validation().images[..self.shown() * self.pixels() * 3].to_vec()
+        self.session().validation().images[..self.shown() * self.pixels() * 3].to_vec()
     }
 
     /// Their true classes, (N, H, W).
     #[wasm_bindgen(js_name = validationLabels)]
     pub fn validation_labels(&self) -> Vec<u8> {
         let n = self.shown() * self.pixels();
-        let truth = &self.session.validation().truth[..n];
+        let session = self.session();
+        let truth = &session.validation().truth[..n];
         truth
             .iter()
             .map(|&c| u8::try_from(c).unwrap_or(u8::MAX))
@@ -143,6 +269,6 @@ impl Playground {
     }
 
     fn pixels(&self) -> usize {
-        self.session.validation().pixels()
+        self.session().validation().pixels()
     }
 }

@@ -47,7 +47,7 @@ fn on_gpu(
 
 #[test]
 fn every_shader_is_valid_wgsl() {
-    for (name, source, entries) in shaders::ALL {
+    for (name, source, entries) in shaders::ALL.into_iter().chain(shaders::NET) {
         let module = naga::front::wgsl::parse_str(source)
             .unwrap_or_else(|e| panic!("{name}.wgsl: {}", e.emit_to_string(source)));
         let mut validator = naga::valid::Validator::new(

@@ -13,6 +13,7 @@ mod fuzz;
 mod gpu;
 mod gpu_cli;
 mod gradients;
+mod gtrain;
 mod net;
 mod net_reference;
 mod numerics;

@@ -1,0 +1,60 @@
+//! `ReadySignal`: a `'static` future that resolves when a buffer mapping's callback has run. It holds
+//! no borrow of the trainer, so the web layer can await it with its `RefCell` released (JavaScript may
+//! call other methods while a step is in flight). Natively `device.poll` runs the callbacks; in a
+//! browser the event loop does.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+#[derive(Debug, Default)]
+struct State {
+    /// `Some` once the callback ran: `Ok`, or why the mapping failed.
+    result: Option<Result<(), String>>,
+    waker: Option<Waker>,
+}
+
+/// Resolves once the mapping it was made for completed (successfully or not).
+#[derive(Debug, Clone, Default)]
+pub struct ReadySignal(Arc<Mutex<State>>);
+
+impl ReadySignal {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A poisoned lock only means a callback panicked mid-write; the state is still usable.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts mapping `range` of `buffer` for reading; the returned signal fires when it is done.
+    pub fn map_read(buffer: &wgpu::Buffer, range: std::ops::Range<u64>) -> Self {
+        let signal = Self::default();
+        let done = signal.clone();
+        buffer.map_async(wgpu::MapMode::Read, range, move |r| {
+            let mut s = done.state();
+            s.result = Some(r.map_err(|e| e.to_string()));
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        });
+        signal
+    }
+
+    /// `None` while pending, else the mapping's outcome.
+    pub fn outcome(&self) -> Option<Result<(), String>> {
+        self.state().result.clone()
+    }
+}
+
+impl Future for ReadySignal {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut s = self.state();
+        if s.result.is_some() {
+            Poll::Ready(())
+        } else {
+            s.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
