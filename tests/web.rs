@@ -98,16 +98,14 @@ fn over_limit_sizes_are_refused() {
         (r#"{"loss":{"smooth-dr":-1}}"#, "smooth-dr"),
         (r#"{"seed":"x"}"#, "expected u32"),
     ] {
-        let err = Playground::new(cfg)
-            .err()
-            .map(wasm_bindgen::JsValue::from);
+        let err = Playground::new(cfg).err().map(wasm_bindgen::JsValue::from);
         let msg = err
             .and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok())
             .and_then(|m| m.as_string());
         let msg = msg.unwrap_or_default();
         assert!(msg.contains(option), "{cfg}: {msg:?}");
     }
-    let mut ok = Playground::new(r#"{"data":{"size":32},"batch":2}"#)
+    let ok = Playground::new(r#"{"data":{"size":32},"batch":2}"#)
         .map_err(|_| "valid config")
         .unwrap();
     ok.step(2).map_err(|_| "step").unwrap();

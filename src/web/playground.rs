@@ -249,20 +249,22 @@ impl Playground {
     /// before the first step.
     #[wasm_bindgen(js_name = gradientHeat)]
     pub fn gradient_heat(&self) -> Vec<f32> {
-        self.session.gradient_heat().unwrap_or_default()
+        self.session().gradient_heat().unwrap_or_default()
     }
 
     /// That image, (H, W, 3).
     #[wasm_bindgen(js_name = batchImage)]
     pub fn batch_image(&self) -> Vec<f32> {
-        self.session.last_batch_first().0.to_vec()
+        self.session().last_batch_first().0.to_vec()
     }
 
     /// Its training labels as annotated (255: ignored), (H, W).
     #[wasm_bindgen(js_name = batchLabels)]
     pub fn batch_labels(&self) -> Vec<u8> {
-        let labels = self.session.last_batch_first().1;
-        labels
+        let session = self.session();
+        session
+            .last_batch_first()
+            .1
             .iter()
             .map(|&c| u8::try_from(c).unwrap_or(u8::MAX))
             .collect()
