@@ -172,7 +172,7 @@ function startRuns() {
   lastReports = {};
   const runs = { a: sessionConfig(ui.a) };
   if (ui.ab) runs.b = sessionConfig(ui.b);
-  worker.postMessage({ type: 'start', runs, play: playing });
+  worker.postMessage({ type: 'start', runs, backend: ui.a.backend, play: playing });
   $('step-count').textContent = '0';
 }
 
@@ -188,6 +188,9 @@ function onTrainerMessage(e) {
       accepted = structuredClone(ui);
       info = m;
       drawInputs();
+      break;
+    case 'backend':
+      onBackend(m);
       break;
     case 'applied':
       accepted = structuredClone(ui);
@@ -215,11 +218,33 @@ function onTrainerMessage(e) {
   }
 }
 
+/** Run A's backend: WebGPU, or the CPU and why. A device lost mid-run is announced. */
+function onBackend(m) {
+  const el = $('backend');
+  document.body.dataset.backend = m.backend;
+  if (m.backend === 'gpu') {
+    el.textContent = `WebGPU (${webgpu?.adapter ?? 'adapter'})`;
+    el.title = '';
+    return;
+  }
+  if (m.code === 'device-lost' || m.code === 'gpu-failed') {
+    notify(`The GPU stopped (${m.reason}); training goes on on the CPU from the last weights read back.`, 'error');
+  }
+  if (!m.reason && ui.a.backend === 'cpu') {
+    el.textContent = 'CPU (chosen)';
+    el.title = '';
+    return;
+  }
+  const reason = m.reason ?? webgpu?.reason ?? 'unknown';
+  el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
+  el.title = reason;
+}
+
 function showBackend() {
   const gpu = webgpu ?? { reason: 'this build has no GPU engine' };
   const el = $('backend');
   if (gpu.available) {
-    el.textContent = `CPU (WebGPU adapter: ${gpu.adapter}; GPU training is not in this build yet)`;
+    el.textContent = `starting on WebGPU (${gpu.adapter})…`;
     el.title = '';
   } else {
     // The first clause of the reason; the whole of it on hover.
@@ -227,7 +252,6 @@ function showBackend() {
     el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
     el.title = reason;
   }
-  document.body.dataset.backend = 'cpu';
 }
 
 // ---- views -----------------------------------------------------------------------------------
@@ -400,6 +424,7 @@ window.addEventListener('resize', () => {
 
 // A read-only window for tests and the curious: the curves as drawn, and the state.
 window.dicelab = Object.freeze({
+  loseDevice: () => worker.postMessage({ type: 'lose-device' }),
   curve: (id = 'a') => curves[id].slice(),
   miou: (id = 'a') => mious[id].slice(),
   state: () => structuredClone(ui),

@@ -34,7 +34,7 @@ export const OPTIONS = [
   { key: 'batch', group: 'train', label: 'Batch', type: 'int', min: 1, max: 16, default: 4, path: ['batch'], help: 'Images per step' },
   { key: 'width', group: 'train', label: 'Width', type: 'enum', values: ['16', '8', '32'], default: '16', path: ['width'], help: 'Hidden channels of TinySegNet' },
   { key: 'seed', group: 'train', label: 'Seed', type: 'int', min: 0, max: 4294967295, default: 1, path: ['seed'], help: 'Data, weights and batch order all follow from it' },
-  { key: 'backend', group: 'train', label: 'Backend', type: 'enum', values: ['auto', 'webgpu', 'cpu'], default: 'auto', path: [], help: 'WebGPU when available, else the CPU' },
+  { key: 'backend', group: 'train', label: 'Backend', type: 'enum', values: ['auto', 'webgpu', 'cpu'], default: 'auto', path: [], help: 'auto: WebGPU on a hardware GPU, else the CPU; webgpu: WebGPU even on a software adapter' },
 ];
 
 /** The five presets of `dicelab train --preset`, as option values. */

@@ -1,13 +1,15 @@
 // The trainer: owns the wasm sessions (run A, and run B in A/B mode), steps them in lockstep in time
 // slices, and posts snapshots. It runs in a Web Worker (worker.js), so training never blocks the
 // page; where a worker cannot start (a sandboxed iframe has an opaque origin), the page runs it
-// in-page with the same messages.
+// in-page with the same messages. Every call into a run is asynchronous, so a run can train on
+// WebGPU, whose results arrive without any blocking wait.
 //
-// Messages in:  {type: 'start', runs: {a: config, b?: config}, play}
+// Messages in:  {type: 'start', runs: {a: config, b?: config}, backend, play}
 //               {type: 'play'} | {type: 'pause'} | {type: 'step', n}
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
+//               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
 // Messages out: {type: 'ready', webgpu} | {type: 'started', ...} | {type: 'applied'}
-//               {type: 'snapshot', ...} | {type: 'error', source, message, fatal?}
+//               {type: 'snapshot', ...} | {type: 'backend', ...} | {type: 'error', source, message, fatal?}
 
 import init, * as dicelab from '../dicelab.js';
 
@@ -18,119 +20,159 @@ const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
 const EVAL_MS = 600; // validation metrics are a forward pass over the validation set
 
 let runs = {}; // id -> {pg: Playground, sentCurve: number}
+let epoch = 0; // bumped by every start: work of older runs is dropped
 let playing = false;
+let looping = false;
 let lastSnapshot = 0;
 let lastEval = 0;
 let stepTimes = []; // [time, steps] for steps/s
-let startEpoch = 0;
-
+let perSlice = 1; // steps per slice, adapted to SLICE_MS
+let backendSeen = '';
 let post = () => {};
+// Messages are handled one at a time, in order, even though handling awaits.
+let queue = Promise.resolve();
+
 const errorText = (e) => (e && e.message) || String(e);
 
 // setTimeout(0) is clamped to 4 ms when nested; a message channel yields without the clamp.
 const channel = new MessageChannel();
-channel.port1.onmessage = () => loop();
-const yieldThenLoop = () => channel.port2.postMessage(null);
-
-function snapshot(forceEval) {
-  const now = performance.now();
-  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(now) };
-  const transfer = [];
-  const evaluate = forceEval || now - lastEval >= EVAL_MS;
-  for (const [id, r] of Object.entries(runs)) {
-    const curve = r.pg.curveSince(r.sentCurve);
-    r.sentCurve += curve.length / 2;
-    const s = { step: r.pg.steps(), curve, report: JSON.parse(r.pg.lastReport()) };
-    if (evaluate) {
-      s.eval = JSON.parse(r.pg.evaluate());
-      s.predictions = r.pg.predictions();
-      transfer.push(s.predictions.buffer);
-      if (id === 'a') {
-        // Where the loss pushes: the last batch's first image, its labels as annotated, |∂L/∂z|.
-        s.heat = r.pg.gradientHeat();
-        s.batchImage = r.pg.batchImage();
-        s.batchLabels = r.pg.batchLabels();
-        transfer.push(s.heat.buffer, s.batchImage.buffer, s.batchLabels.buffer);
-      }
-    }
-    out.runs[id] = s;
-  }
-  if (evaluate) lastEval = now;
-  lastSnapshot = now;
-  post(out, transfer);
-}
+let wake = null;
+channel.port1.onmessage = () => wake?.();
+const yieldToMessages = () => new Promise((r) => {
+  wake = r;
+  channel.port2.postMessage(null);
+});
 
 function rate(now) {
-  stepTimes = stepTimes.filter(([t]) => now - t < 2000);
+  stepTimes = stepTimes.filter(([t]) => now - t < 10000);
   if (stepTimes.length < 2) return 0;
   const [t0, s0] = stepTimes[0];
   const [t1, s1] = stepTimes[stepTimes.length - 1];
   return t1 > t0 ? ((s1 - s0) * 1000) / (t1 - t0) : 0;
 }
 
-function stepAll(n) {
-  for (const r of Object.values(runs)) r.pg.step(n);
+/** Says when run A's backend changes (a lost device moves it to the CPU). */
+function reportBackend() {
+  const a = runs.a?.pg;
+  if (!a) return;
+  const now = a.backend();
+  if (now === backendSeen) return;
+  backendSeen = now;
+  post({ type: 'backend', backend: now, reason: a.fallbackReason() ?? null, code: a.fallbackCode() ?? null });
+}
+
+// One snapshot at a time: a run evaluates one prediction pass at a time.
+let snapshotting = Promise.resolve();
+function snapshot(forceEval) {
+  snapshotting = snapshotting.then(() => takeSnapshot(forceEval));
+  return snapshotting;
+}
+
+async function takeSnapshot(forceEval) {
+  const mine = epoch;
+  const now = performance.now();
+  const evaluate = forceEval || now - lastEval >= EVAL_MS;
+  const evals = evaluate
+    ? await Promise.all(Object.entries(runs).map(async ([id, r]) => [id, JSON.parse(await r.pg.evaluateAsync())]))
+    : [];
+  if (mine !== epoch) return;
+  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()) };
+  const transfer = [];
+  for (const [id, r] of Object.entries(runs)) {
+    const curve = r.pg.curveSince(r.sentCurve);
+    r.sentCurve += curve.length / 2;
+    out.runs[id] = { step: r.pg.steps(), curve, report: JSON.parse(r.pg.lastReport()) };
+  }
+  for (const [id, e] of evals) {
+    const s = out.runs[id];
+    const pg = runs[id].pg;
+    s.eval = e;
+    s.predictions = pg.predictions();
+    transfer.push(s.predictions.buffer);
+    if (id === 'a') {
+      // Where the loss pushes: the last batch's first image, its labels as annotated, |∂L/∂z|
+      // (empty where the backend keeps no host copy of the gradient, as on the GPU).
+      s.heat = pg.gradientHeat();
+      s.batchImage = pg.batchImage();
+      s.batchLabels = pg.batchLabels();
+      transfer.push(s.heat.buffer, s.batchImage.buffer, s.batchLabels.buffer);
+    }
+  }
+  if (evaluate) lastEval = now;
+  lastSnapshot = performance.now();
+  reportBackend();
+  post(out, transfer);
+}
+
+async function stepAll(n) {
+  await Promise.all(Object.values(runs).map((r) => r.pg.stepAsync(n)));
   const a = runs.a?.pg;
   if (a) stepTimes.push([performance.now(), a.steps()]);
 }
 
-let perSlice = 1; // steps per slice, adapted to SLICE_MS
-let looping = false;
-
-function loop() {
-  looping = false;
-  if (!playing) return;
+async function loop() {
+  if (looping) return;
+  looping = true;
+  const mine = epoch;
   try {
-    const t0 = performance.now();
-    stepAll(perSlice);
-    const dt = performance.now() - t0;
-    perSlice = Math.max(1, Math.min(64, Math.round((perSlice * SLICE_MS) / Math.max(dt, 1))));
-    if (performance.now() - lastSnapshot >= SNAPSHOT_MS) snapshot(false);
+    while (playing && mine === epoch) {
+      const t0 = performance.now();
+      await stepAll(perSlice);
+      if (mine !== epoch) break;
+      const dt = performance.now() - t0;
+      perSlice = Math.max(1, Math.min(64, Math.round((perSlice * SLICE_MS) / Math.max(dt, 1))));
+      if (performance.now() - lastSnapshot >= SNAPSHOT_MS) await snapshot(false);
+      await yieldToMessages();
+    }
   } catch (e) {
     // Training itself failed (e.g. diverged): pause where it stopped; the options stay as set.
-    playing = false;
-    post({ type: 'error', source: 'train', message: errorText(e) });
-    snapshot(true);
-    return;
+    if (mine === epoch) {
+      playing = false;
+      post({ type: 'error', source: 'train', message: errorText(e) });
+      await snapshot(true);
+    }
+  } finally {
+    looping = false;
   }
-  looping = true;
-  yieldThenLoop();
+  if (playing && mine !== epoch) loop();
 }
 
-function start(msg) {
+async function start(msg) {
   // Build the new runs first: if Rust refuses a configuration, the current runs stay untouched.
+  const backend = { webgpu: 'gpu', cpu: 'cpu' }[msg.backend] ?? 'auto';
   const next = {};
   try {
     for (const [id, config] of Object.entries(msg.runs)) {
-      next[id] = { pg: new Playground(JSON.stringify(config)), sentCurve: 0 };
+      next[id] = { pg: await Playground.create(JSON.stringify(config), backend), sentCurve: 0 };
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();
     throw e;
   }
-  for (const r of Object.values(runs)) r.pg.free();
+  epoch += 1;
+  const old = runs;
   runs = next;
+  for (const r of Object.values(old)) r.pg.free();
   stepTimes = [];
   perSlice = 1;
-  startEpoch += 1;
+  backendSeen = '';
   const a = runs.a.pg;
   post({
     type: 'started',
-    epoch: startEpoch,
     size: a.imageSize(),
     classes: a.classes(),
     shown: a.shownImages(),
     images: a.validationImages(),
     labels: a.validationLabels(),
   });
-  snapshot(true);
+  await snapshot(true);
 }
 
-function handle(msg) {
+async function handle(msg) {
   try {
     switch (msg.type) {
       case 'start':
-        start(msg);
+        await start(msg);
         playing = Boolean(msg.play);
         break;
       case 'play':
@@ -138,12 +180,12 @@ function handle(msg) {
         break;
       case 'pause':
         playing = false;
-        snapshot(true);
+        await snapshot(true);
         break;
       case 'step':
         playing = false;
-        stepAll(Math.max(1, Math.min(1000, msg.n | 0)));
-        snapshot(true);
+        await stepAll(Math.max(1, Math.min(1000, msg.n | 0)));
+        await snapshot(true);
         break;
       case 'set': {
         const r = runs[msg.id];
@@ -152,9 +194,13 @@ function handle(msg) {
           if (msg.optim) r.pg.setOptimizer(JSON.stringify(msg.optim));
         }
         post({ type: 'applied' });
-        snapshot(true);
+        await snapshot(true);
         break;
       }
+      case 'lose-device':
+        // Test hook: what a driver reset does to run A's WebGPU device.
+        runs.a?.pg.loseDevice();
+        break;
       default:
         post({ type: 'error', message: `unknown message ${msg.type}` });
     }
@@ -162,10 +208,7 @@ function handle(msg) {
     // The Rust side refused (bad option values): the previous runs stay as they were.
     post({ type: 'error', source: msg.type, message: errorText(err) });
   }
-  if (playing && !looping) {
-    looping = true;
-    yieldThenLoop();
-  }
+  if (playing) loop();
 }
 
 /**
@@ -174,7 +217,7 @@ function handle(msg) {
  */
 export function startTrainer(send) {
   post = send;
-  (async () => {
+  const ready = (async () => {
     try {
       await init();
       // Builds without the GPU engine have no webgpuStatus: the page then says the CPU trains.
@@ -184,5 +227,8 @@ export function startTrainer(send) {
       post({ type: 'error', fatal: true, message: `The WebAssembly module could not start: ${errorText(e)}` });
     }
   })();
-  return handle;
+  queue = ready;
+  return (msg) => {
+    queue = queue.then(() => handle(msg));
+  };
 }

@@ -116,6 +116,11 @@ impl GpuContext {
         format!("{} ({:?}, {:?})", a.name, a.backend, a.device_type)
     }
 
+    /// Whether the adapter is a software rasteriser (SwiftShader, lavapipe) rather than a GPU.
+    pub fn is_software(&self) -> bool {
+        self.adapter.device_type == wgpu::DeviceType::Cpu
+    }
+
     /// The limits the device was created with.
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits

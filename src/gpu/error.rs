@@ -20,11 +20,14 @@ pub enum FallbackReason {
     DeviceLost(String),
     /// A GPU operation failed (validation, out of memory, a failed buffer mapping).
     GpuFailed(String),
+    /// The only adapter is a software rasteriser (SwiftShader, lavapipe): slower than the CPU
+    /// engine, so an automatic choice does not take it.
+    SoftwareAdapter(String),
 }
 
 impl FallbackReason {
     /// A short stable identifier: `no-webgpu`, `no-adapter`, `device-request-failed`,
-    /// `pipeline-failed`, `device-lost` or `gpu-failed`.
+    /// `pipeline-failed`, `device-lost`, `gpu-failed` or `software-adapter`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoWebGpu => "no-webgpu",
@@ -33,6 +36,7 @@ impl FallbackReason {
             Self::PipelineFailed(_) => "pipeline-failed",
             Self::DeviceLost(_) => "device-lost",
             Self::GpuFailed(_) => "gpu-failed",
+            Self::SoftwareAdapter(_) => "software-adapter",
         }
     }
 }
@@ -48,6 +52,11 @@ impl fmt::Display for FallbackReason {
             Self::PipelineFailed(e) => write!(f, "the GPU rejected a kernel ({})", one_line(e)),
             Self::DeviceLost(e) => write!(f, "the GPU device was lost ({})", one_line(e)),
             Self::GpuFailed(e) => write!(f, "a GPU operation failed ({})", one_line(e)),
+            Self::SoftwareAdapter(a) => write!(
+                f,
+                "the only WebGPU adapter is a software one, slower than the CPU engine ({})",
+                one_line(a)
+            ),
         }
     }
 }

@@ -146,6 +146,10 @@ pub trait TrainBackend {
         None
     }
 
+    /// Destroys the device, as a driver reset would (a test hook: the session must go on on the
+    /// CPU). Nothing to do on the CPU.
+    fn lose_device(&self) {}
+
     /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step, (H, W), for the
     /// page's heatmap; `None` where the backend does not keep it on the host.
     fn gradient_heat(&self) -> Option<Vec<f32>> {

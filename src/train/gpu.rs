@@ -223,4 +223,8 @@ impl TrainBackend for GpuBackend {
         let c = self.trainer.checkpoint();
         Some((c.step, c.params.clone()))
     }
+
+    fn lose_device(&self) {
+        self.trainer.context().destroy();
+    }
 }

@@ -459,6 +459,11 @@ impl Session {
         (&self.images[..pixels * 3], &self.labels[..pixels])
     }
 
+    /// Destroys the backend's device (a test hook for the device-loss fallback).
+    pub fn lose_device(&self) {
+        self.backend.lose_device();
+    }
+
     /// The current weights.
     pub fn params(&mut self) -> Result<Vec<f32>, TrainError> {
         self.backend.params()

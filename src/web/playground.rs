@@ -36,9 +36,14 @@ pub struct Playground {
 }
 
 /// A GPU session for `cfg`, or why there is none.
-async fn gpu_session(cfg: SessionConfig) -> Result<Session, FallbackReason> {
+async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, FallbackReason> {
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
     let ctx = GpuContext::new().await?;
+    if auto && ctx.is_software() {
+        let adapter = ctx.adapter();
+        ctx.destroy();
+        return Err(FallbackReason::SoftwareAdapter(adapter));
+    }
     let dims = Dims {
         batch: cfg.batch,
         height: cfg.data.size,
@@ -79,14 +84,15 @@ impl Playground {
         self.inner.borrow_mut()
     }
 
-    /// A new run (resolves to a `Playground`). `backend`: `"cpu"`, or `"gpu"`/`"auto"` for WebGPU
-    /// when the browser gives a device, else the CPU with the reason in `fallbackReason()`.
+    /// A new run (resolves to a `Playground`). `backend`: `"cpu"`; `"gpu"` for WebGPU when the
+    /// browser gives a device; `"auto"` the same unless the device is a software rasteriser (slower
+    /// than the CPU engine). Otherwise the CPU, with the reason in `fallbackReason()`.
     pub async fn create(config: String, backend: String) -> Result<Playground, JsError> {
         let cfg: SessionConfig = serde_json::from_str(&config).map_err(js)?;
         cfg.validate().map_err(js)?;
         let session = match backend.as_str() {
             "cpu" => Session::new(cfg).map_err(js)?,
-            "gpu" | "auto" => match gpu_session(cfg).await {
+            "gpu" | "auto" => match gpu_session(cfg, backend == "auto").await {
                 Ok(s) => s,
                 Err(reason) => {
                     let mut s = Session::new(cfg).map_err(js)?;
@@ -101,6 +107,13 @@ impl Playground {
             }
         };
         Ok(Self::wrap(session))
+    }
+
+    /// Destroys the WebGPU device as a driver reset would: the run must go on on the CPU from the
+    /// last weights read back. A test hook, also reachable from the page's console.
+    #[wasm_bindgen(js_name = loseDevice)]
+    pub fn lose_device(&self) {
+        self.session().lose_device();
     }
 
     /// Where the net trains now: `"gpu"` or `"cpu"`.
