@@ -89,7 +89,7 @@ fn train_json_carries_config_curve_and_metrics() {
 #[test]
 fn bad_train_options_are_one_line_and_exit_2() {
     for (args, needle) in [
-        (vec!["train", "--backend", "gpu"], "not available"),
+        (vec!["train", "--backend", "tpu"], "tpu"),
         (vec!["train", "--preset", "nope"], "seed-bug"),
         (
             vec!["train", "--preset", "gdl", "--formula", "seed"],
@@ -118,7 +118,7 @@ fn bad_train_options_are_one_line_and_exit_2() {
         (vec!["experiment", "--seeds", "0"], "--seeds"),
         (vec!["experiment", "--presets", "corrected,nope"], "nope"),
         (vec!["bench", "train", "--reps", "0"], "--reps"),
-        (vec!["bench", "train", "--backend", "gpu"], "not available"),
+        (vec!["bench", "train", "--backend", "tpu"], "tpu"),
     ] {
         let out = dicelab(&args);
         let err = String::from_utf8_lossy(&out.stderr);
