@@ -17,14 +17,25 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `root` on a free port; resolves to { url, requests, close }. */
-export function serve(root) {
+/** The directory and path a URL path maps to: the first matching mount (`{ '/prefix/': dir }`), else
+ * `root`. */
+function locate(root, mounts, path) {
+  for (const [prefix, dir] of Object.entries(mounts)) {
+    if (path.startsWith(prefix)) return [dir, path.slice(prefix.length - 1)];
+  }
+  return [root, path];
+}
+
+/** Serves `root` on a free port; resolves to { url, requests, close }. `mounts` maps URL prefixes to
+ * other directories (the benchmark serves TensorFlow.js from node_modules this way, so it never
+ * enters dist/). */
+export function serve(root, mounts = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     requests.push(req.url);
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) {
+    const [dir, path] = locate(root, mounts, normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
