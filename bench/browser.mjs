@@ -66,7 +66,8 @@ async function one(browser, base, run) {
   const query = new URLSearchParams({ engine: run.engine, batch: run.batch, size: run.size, loss: run.loss, ...run.q });
   const t0 = Date.now();
   try {
-    await page.goto(`${base}/bench.html?${query}`);
+    // 'commit': a slow engine's synchronous first step can hold the load event past goto's timeout.
+    await page.goto(`${base}/bench.html?${query}`, { waitUntil: 'commit' });
     await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: 300000 });
     const result = await page.evaluate(() => window.benchResult);
     const files = (await Promise.all(bodies)).filter(Boolean);
