@@ -5,7 +5,8 @@
 // dicelab again as the same-browser reference). The slow tfjs backends get a time cap per
 // repetition (rep_ms) so that a whole run stays within minutes; the JSON records the steps run.
 //
-// Usage: node bench/browser.mjs OUT.json [--quick]   (--quick: a few steps, for the smoke test)
+// Usage: node bench/browser.mjs OUT.json [--quick|--fast]   (--quick: a few steps, for the smoke
+// test; --fast: dicelab and tfjs-wasm ± SIMD only, Dice, one round, for trying an optimisation)
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,7 +28,13 @@ const FAST = ['dicelab', 'tfjs-wasm-simd', 'tfjs-wasm'];
 const SLOW = ['tfjs-webgl', 'tfjs-cpu'];
 
 /** The plan: [webgpu, engine, batch, size, loss, query extras], interleaved by round. */
-function plan(quick) {
+function plan(quick, fast) {
+  if (fast) {
+    const q = { warmup: 5, reps: 3, steps: 30 };
+    return SIZES.flatMap(([batch, size]) =>
+      FAST.map((engine) => ({ webgpu: false, engine, batch, size, loss: 'dice', q, round: 0 })),
+    );
+  }
   const runs = [];
   const full = quick ? { warmup: 2, reps: 1, steps: 2 } : { warmup: 5, reps: 3, steps: 30 };
   const capped = quick ? full : { ...full, rep_ms: 4000 };
@@ -82,12 +89,12 @@ async function one(browser, base, run) {
 
 async function main() {
   const [out, flag] = process.argv.slice(2);
-  if (!out) throw new Error('usage: node bench/browser.mjs OUT.json [--quick]');
+  if (!out) throw new Error('usage: node bench/browser.mjs OUT.json [--quick|--fast]');
   const server = await serve(resolve(ROOT, 'dist'), MOUNTS);
   const browsers = { false: await launch({ webgpu: false }), true: await launch({ webgpu: true }) };
   const results = [];
   try {
-    for (const run of plan(flag === '--quick')) {
+    for (const run of plan(flag === '--quick', flag === '--fast')) {
       const r = await one(browsers[run.webgpu], server.url, run);
       const tag = `${r.engine} ${r.batch}×${r.size} ${r.loss}${run.webgpu ? ' (webgpu flag)' : ''}`;
       console.log(

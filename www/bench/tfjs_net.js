@@ -3,25 +3,22 @@
 // - tfjs refuses gradients of dilated conv2d, so the dilation-2 layer runs as pad →
 //   spaceToBatchND → 3×3 'valid' conv → batchToSpaceND, which is the same convolution;
 // - tfjs-backend-wasm registers no Conv2DBackpropFilter kernel, so where a backend lacks it every
-//   conv gets a custom gradient: the input gradient by conv2dTranspose, the filter gradient as
-//   im2col(x)ᵀ · dy built from slices, one concat and one matMul.
+//   conv gets a custom gradient: the input gradient by conv2dTranspose, the filter gradient as a
+//   conv2d of the input by ∂L/∂y with batch and channels swapped.
 import { CLASSES, LAYERS, batchData, glorotWeights } from './protocol.js';
 
-/** A 'valid' stride-1 conv with the filter gradient made of other ops. */
+/** A 'valid' stride-1 conv with the filter gradient made of other ops: with the batch and channel
+ * axes swapped, dW is itself a 'valid' conv of the input by ∂L/∂y,
+ * `dW[ky,kx,c,o] = Σ_{n,y,x} x[n,y+ky,x+kx,c]·dy[n,y,x,o]`, so it runs on the backend's fast Conv2D. */
 function customConv(tf) {
   return tf.customGrad((x, w, save) => {
     save([x, w]);
     const y = tf.conv2d(x, w, 1, 'valid');
     const gradFunc = (dy, [xs, ws]) => {
-      const [k, , cin, cout] = ws.shape;
-      const [n, ho, wo] = dy.shape;
       const dx = tf.conv2dTranspose(dy, ws, xs.shape, 1, 'valid');
-      const taps = [];
-      for (let ky = 0; ky < k; ky++) {
-        for (let kx = 0; kx < k; kx++) taps.push(tf.slice(xs, [0, ky, kx, 0], [n, ho, wo, cin]));
-      }
-      const cols = tf.reshape(taps.length === 1 ? taps[0] : tf.concat(taps, 3), [n * ho * wo, k * k * cin]);
-      const dw = tf.reshape(tf.matMul(cols, tf.reshape(dy, [n * ho * wo, cout]), true, false), ws.shape);
+      const byChannel = tf.transpose(xs, [3, 1, 2, 0]); // (cin, H, W, N)
+      const filter = tf.transpose(dy, [1, 2, 0, 3]); // (Ho, Wo, N, cout)
+      const dw = tf.transpose(tf.conv2d(byChannel, filter, 1, 'valid'), [1, 2, 0, 3]);
       return [dx, dw];
     };
     return { value: y, gradFunc };
