@@ -12,14 +12,9 @@ import { dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { serve } from '../tests/e2e/serve.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
+import { TFJS_MOUNTS } from './mounts.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const TF = resolve(ROOT, 'node_modules/@tensorflow');
-const MOUNTS = {
-  '/tfjs/union/': `${TF}/tfjs/dist`,
-  '/tfjs/wasm/': `${TF}/tfjs-backend-wasm/dist`,
-  '/tfjs/webgpu/': `${TF}/tfjs-backend-webgpu/dist`,
-};
 const SIZES = [
   [4, 48],
   [8, 64],
@@ -90,7 +85,7 @@ async function one(browser, base, run) {
 async function main() {
   const [out, flag] = process.argv.slice(2);
   if (!out) throw new Error('usage: node bench/browser.mjs OUT.json [--quick|--fast]');
-  const server = await serve(resolve(ROOT, 'dist'), MOUNTS);
+  const server = await serve(resolve(ROOT, 'dist'), TFJS_MOUNTS);
   const browsers = { false: await launch({ webgpu: false }), true: await launch({ webgpu: true }) };
   const results = [];
   try {

@@ -173,6 +173,11 @@ engine's, each against dicelab's run in the same browser and round; tfjs-webgpu 
 \`--enable-unsafe-webgpu\`, the others without. dicelab runs its CPU engine (wasm) in both. Load → first step:
 navigation start to the end of the first step. Gz transferred: the engine's files (not the harness), gzipped.
 tfjs loads its union bundle (tfjs-core alone registers no gradients) plus the backend's bundle and .wasm.
+TinySegNet in tfjs (\`www/bench/tfjs_net.js\`) needs two workarounds: the dilated layer runs as pad →
+spaceToBatchND → conv → batchToSpaceND (tfjs has no gradient for dilated conv2d), and on tfjs-wasm, which
+registers no Conv2DBackpropFilter, every conv has a custom gradient (filter gradient as a conv2d with batch and
+channels swapped). These cost tfjs-wasm time that a native kernel would not: its figures here are below those
+quoted in the benchmarks issue (24–32 steps/s at 4×48), which did not say how the gradient was built.
 
 ### Soft Dice (corrected, global, mean)
 
