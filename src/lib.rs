@@ -6,9 +6,11 @@
 //! - [`data`]: seeded synthetic material scenes with full or sparse annotations.
 //! - [`net`]: TinySegNet on the CPU (layers, forward, backward, optimisers).
 //! - [`train`]: the training session (data + net + optimiser + loss + metrics) behind a backend trait.
+//! - [`bench`]: the side-by-side benchmark protocol's training run (shared with the bench page).
 //! - `cli` (native only): the `dicelab` command line.
 //! - `web` (wasm32 only): the wasm-bindgen surface the page calls.
 
+pub mod bench;
 pub mod data;
 pub mod gpu;
 pub mod loss;

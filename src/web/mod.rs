@@ -1,9 +1,11 @@
 //! The wasm-bindgen surface the page calls. It converts between JavaScript values and the engine's
 //! types and owns no logic.
 
+mod bench;
 mod gpu_status;
 mod playground;
 
+pub use bench::ProtocolRun;
 pub use gpu_status::webgpu_status;
 pub use playground::Playground;
 

@@ -16,7 +16,7 @@ const HOST = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" 
 let server;
 
 before(async () => {
-  server = await serve(resolve(ROOT, 'dist'), { '/post.html': HOST });
+  server = await serve(resolve(ROOT, 'dist'), { pages: { '/post.html': HOST } });
 });
 after(async () => server.close());
 

@@ -17,22 +17,33 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
+/** The directory and path a URL path maps to: the first matching mount (`{ '/prefix/': dir }`), else
+ * `root`. */
+function locate(root, mounts, path) {
+  for (const [prefix, dir] of Object.entries(mounts)) {
+    if (path.startsWith(prefix)) return [dir, path.slice(prefix.length - 1)];
+  }
+  return [root, path];
+}
+
 /**
- * Serves `root` on a free port, plus `extra` pages given as {path: html}; resolves to
- * { url, requests, close }.
+ * Serves `root` on a free port; resolves to { url, requests, close }. `pages` adds HTML pages by
+ * path ({ '/post.html': html }); `mounts` maps URL prefixes to other directories (the benchmark
+ * serves TensorFlow.js from node_modules this way, so it never enters dist/).
  */
-export function serve(root, extra = {}) {
+export function serve(root, { pages = {}, mounts = {} } = {}) {
   const requests = [];
   const server = createServer(async (req, res) => {
     requests.push(req.url);
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (Object.hasOwn(extra, path)) {
+    const urlPath = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (Object.hasOwn(pages, urlPath)) {
       res.writeHead(200, { 'Content-Type': TYPES['.html'], 'Content-Security-Policy': CSP });
-      res.end(extra[path]);
+      res.end(pages[urlPath]);
       return;
     }
-    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) {
+    const [dir, path] = locate(root, mounts, urlPath);
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }

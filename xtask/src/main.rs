@@ -2,20 +2,24 @@
 //!
 //! - `cargo xtask serve`: install what the page build needs, build it, serve it on localhost.
 //! - `cargo xtask test`: install what the tests need, then run every check CI runs.
+//! - `cargo xtask bench`: every benchmark (native, NumPy, the browser against TensorFlow.js), written
+//!   to BENCHMARKS.md and target/bench/bench.json.
 //! - `cargo xtask setup`: only the installs.
 //!
 //! Every install is skipped when the right version is already present, so a second run is fast.
 //! Standard library only: this crate compiles in seconds on a fresh machine.
 
+mod bench;
 mod run;
 mod setup;
 mod tasks;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|setup>
+const USAGE: &str = "usage: cargo xtask <serve|test|bench|setup>
   serve   build the page (release) and serve it on http://127.0.0.1:8080
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
+  bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
@@ -23,6 +27,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => tasks::serve(),
         Some("test") => tasks::test(),
+        Some("bench") => bench::all(),
         Some("setup") => setup::all(),
         Some("-h" | "--help") => {
             println!("{USAGE}");

@@ -1,6 +1,7 @@
 //! Idempotent installs of everything the build and tests need on a fresh Debian 12 machine: the
 //! wasm32 target, Chromium + ChromeDriver and lavapipe (apt), wasm-bindgen-cli and Trunk (cargo
-//! install, pinned), wasm-opt and playwright-core (npm, pinned in package.json).
+//! install, pinned), wasm-opt, playwright-core and TensorFlow.js for the benchmark page (npm, pinned
+//! in package.json).
 
 use crate::run::{cmd, output, status};
 
@@ -74,8 +75,12 @@ fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool) -> Result<(),
 fn npm_tools() -> Result<(), String> {
     let want = "version_132";
     let have = output("wasm-opt", &["--version"]).unwrap_or_default();
-    let playwright = crate::run::root().join("node_modules/playwright-core/package.json");
-    if have.contains(want) && playwright.exists() {
+    let modules = crate::run::root().join("node_modules");
+    // playwright-core for the browser tests; TensorFlow.js for bench.html (benchmark only).
+    let present = ["playwright-core", "@tensorflow/tfjs-backend-wasm"]
+        .iter()
+        .all(|p| modules.join(p).join("package.json").exists());
+    if have.contains(want) && present {
         return Ok(());
     }
     status(cmd("npm", &["ci", "--no-audit", "--no-fund"]))

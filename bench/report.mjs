@@ -1,0 +1,217 @@
+// Reads the JSON that `cargo xtask bench` left in DIR (browser.json, train-dice.json, train-ce.json,
+// loss.json), measures the playground bundle in dist/ (gzipped), and writes BENCHMARKS.md (tables,
+// machine, versions, date) and DIR/bench.json (everything, including the goals' verdicts).
+//
+// Usage: node bench/report.mjs DIR
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIR = resolve(process.argv[2] ?? 'target/bench');
+const read = (f) => (existsSync(resolve(DIR, f)) ? JSON.parse(readFileSync(resolve(DIR, f), 'utf8')) : null);
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const kb = (b) => `${(b / 1024).toFixed(1)} KiB`;
+
+/** The playground's files (what index.html loads): the wasm, its bindings, www/*.js, the CSS. */
+function bundle() {
+  const dist = resolve(ROOT, 'dist');
+  const www = readdirSync(resolve(dist, 'www')).filter((n) => n.endsWith('.js') || n.endsWith('.css'));
+  const files = ['dicelab_bg.wasm', 'dicelab.js', ...www.map((n) => `www/${n}`)].map((name) => {
+    const body = readFileSync(resolve(dist, name));
+    return { name, raw: body.length, gz: gzipSync(body, { level: 9 }).length };
+  });
+  return { files, gz: files.reduce((s, x) => s + x.gz, 0), raw: files.reduce((s, x) => s + x.raw, 0) };
+}
+
+const ENGINES = ['dicelab', 'tfjs-wasm-simd', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'tfjs-cpu'];
+const SIZES = [
+  [4, 48],
+  [8, 64],
+];
+
+function browserTables(browser, loss) {
+  const ok = browser.results.filter((r) => !r.error && r.loss === loss);
+  const runsOf = (e, b, s, flag) => ok.filter((r) => r.engine === e && r.batch === b && r.size === s && (flag === undefined || r.webgpuFlag === flag));
+  const rows = [];
+  for (const e of ENGINES) {
+    const cells = SIZES.map(([b, s]) => {
+      const rs = runsOf(e, b, s, e === 'dicelab' ? false : undefined);
+      if (!rs.length) return null;
+      // ours/theirs: each run of theirs against dicelab in the same browser and round.
+      const ratios = rs.map((r) => {
+        const ours = runsOf('dicelab', b, s, r.webgpuFlag).find((o) => o.round === r.round);
+        return ours ? ours.stepsPerS / r.stepsPerS : NaN;
+      });
+      return {
+        stepsPerS: median(rs.map((r) => r.stepsPerS)),
+        ratio: e === 'dicelab' ? 1 : median(ratios.filter(Number.isFinite)),
+        loadMs: median(rs.map((r) => r.loadToFirstMs)),
+        diff: Math.max(...rs.map((r) => r.firstDiff ?? NaN)),
+        steps: rs[0].reps.map((x) => x.steps).join('/'),
+        gz: rs[0].gzBytes,
+        runs: rs.length,
+      };
+    });
+    if (cells.every((c) => c === null)) continue;
+    rows.push({ engine: e, cells });
+  }
+  const errors = browser.results.filter((r) => r.error && r.loss === loss).map((r) => `${r.engine} ${r.batch}×${r.size}: ${r.error}`);
+  return { rows, errors };
+}
+
+function browserMd({ rows, errors }, loss) {
+  const head = `| engine (${loss}) | steps/s 4×48 | ours/theirs | steps/s 8×64 | ours/theirs | load → first step 4×48 / 8×64 | gz transferred | max |first − check| | steps per rep |\n|---|---|---|---|---|---|---|---|---|`;
+  const lines = rows.map(({ engine, cells }) => {
+    const [a, b] = cells;
+    const c = (x, k, d) => (x ? f(x[k], d) : '–');
+    return `| ${engine} | ${c(a, 'stepsPerS', 2)} | ${c(a, 'ratio', 2)}× | ${c(b, 'stepsPerS', 2)} | ${c(b, 'ratio', 2)}× | ${c(a, 'loadMs', 0)} / ${c(b, 'loadMs', 0)} ms | ${kb((a ?? b).gz)} | ${Math.max(a?.diff ?? 0, b?.diff ?? 0).toExponential(1)} | ${a?.steps ?? '–'} ; ${b?.steps ?? '–'} |`;
+  });
+  return [head, ...lines, ...(errors.length ? ['', `Did not run: ${errors.join('; ')}.`] : [])].join('\n');
+}
+
+function trainMd(dice, ce) {
+  const lines = ['| loss | B×H×W | ms/step | steps/s | first loss | protocol |', '|---|---|---|---|---|---|'];
+  for (const [name, runs, first, proto] of [
+    ['Dice', dice, 'first_dice', 'protocol_dice'],
+    ['CE', ce, 'first_ce', 'protocol_ce'],
+  ]) {
+    for (const r of runs ?? []) {
+      lines.push(`| ${name} | ${r.batch}×${r.size}×${r.size} | ${f(r.ms_per_step, 2)} | ${f(r.steps_per_s, 1)} | ${r[first].toFixed(6)} | ${r[proto]} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function lossMd(loss) {
+  if (!loss || loss.skipped) return `NumPy comparison skipped: ${loss?.skipped ?? 'no result'}.`;
+  const lines = [
+    `Shape ${loss.shape.join('×')} (B, H, W, C), soft Dice corrected mean, loss + ∂L/∂logits; median of 9 runs; two rounds alternating dicelab and NumPy. Check: dicelab loss ${loss.check.dicelab_loss.toFixed(7)}, NumPy ${loss.check.numpy_loss.toFixed(7)}, gradient max rel. difference ${loss.check.grad_rel_err.toExponential(1)} (${loss.check.agree ? 'agree' : 'DISAGREE'}).`,
+    '',
+    '| round | dicelab ms | dicelab GB/s | copy GB/s | % of copy | NumPy ms | dicelab / NumPy |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  loss.rounds.forEach((r, i) => {
+    const d = r.dicelab;
+    lines.push(`| ${i + 1} | ${f(d.loss_s * 1e3, 2)} | ${f(d.loss_gb_s, 2)} | ${f(d.copy_gb_s, 2)} | ${f(100 * d.ratio_to_copy, 1)} % | ${f(r.numpy_s * 1e3, 1)} | ${f(r.numpy_s / d.loss_s, 1)}× |`);
+  });
+  const t = loss.torch;
+  lines.push('', t?.skipped ? `PyTorch: skipped (${t.skipped}).` : `PyTorch ${t.version} (CPU, 1 thread): ${f(t.loss_s * 1e3, 1)} ms.`);
+  return lines.join('\n');
+}
+
+function goals(browserDice, loss, bundleGz) {
+  const cell = (e, i) => browserDice.rows.find((r) => r.engine === e)?.cells[i];
+  const vsSimd = [0, 1].map((i) => cell('tfjs-wasm-simd', i)?.ratio);
+  const ours = [0, 1].map((i) => cell('dicelab', i));
+  const lossRatio = loss?.rounds ? median(loss.rounds.map((r) => r.dicelab.ratio_to_copy)) : NaN;
+  const vsNumpy = loss?.rounds ? median(loss.rounds.map((r) => r.numpy_s / r.dicelab.loss_s)) : NaN;
+  const g = (name, value, target, met) => ({ name, value, target, met });
+  return [
+    g('CPU fallback vs tfjs-wasm-SIMD, 4×48', `${f(vsSimd[0], 2)}×`, '≥ 3×', vsSimd[0] >= 3),
+    g('CPU fallback vs tfjs-wasm-SIMD, 8×64', `${f(vsSimd[1], 2)}×`, '≥ 3×', vsSimd[1] >= 3),
+    g('WebGPU path vs tfjs-webgpu', 'no GPU training backend on this branch yet', '≥ 20×', false),
+    g('load → first step (dicelab, 4×48)', `${f(ours[0]?.loadMs, 0)} ms`, '< 300 ms', ours[0]?.loadMs < 300),
+    g('load → first step (dicelab, 8×64)', `${f(ours[1]?.loadMs, 0)} ms`, '< 300 ms', ours[1]?.loadMs < 300),
+    g('native loss+grad vs copy bandwidth', `${f(100 * lossRatio, 1)} %`, '≥ 50 %', lossRatio >= 0.5),
+    g('native loss+grad vs NumPy', `${f(vsNumpy, 1)}×`, '≥ 5×', vsNumpy >= 5),
+    g('playground bundle (wasm + JS + CSS, gzip -9)', kb(bundleGz), '≤ 100 KB', bundleGz <= 100 * 1000),
+  ];
+}
+
+function main() {
+  const browser = read('browser.json');
+  const dice = read('train-dice.json');
+  const ce = read('train-ce.json');
+  const loss = read('loss.json');
+  const b = bundle();
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).devDependencies;
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+    os: sh('uname', ['-sr']),
+    rustc: sh('rustc', ['--version']),
+    node: process.version,
+    chromium: browser?.chromium ?? 'unknown',
+    tfjs: pkg['@tensorflow/tfjs'],
+    numpy: loss?.numpy ?? 'not run',
+    commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+  };
+  const bd = browser ? browserTables(browser, 'dice') : { rows: [], errors: ['no browser results'] };
+  const bc = browser ? browserTables(browser, 'ce') : { rows: [], errors: [] };
+  const gs = goals(bd, loss, b.gz);
+  const md = `# Benchmarks
+
+Produced by \`cargo xtask bench\` on ${machine.date.slice(0, 10)} (commit ${machine.commit}); every figure is from that one
+run. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; ${machine.rustc}; node ${machine.node};
+Chromium ${machine.chromium} headless (no GPU: WebGL and WebGPU run on SwiftShader); TensorFlow.js ${machine.tfjs};
+NumPy ${machine.numpy}. This machine's speed drifts by up to 2×: compare ratios from one run, not figures across runs.
+
+## In the browser: TinySegNet training, dicelab vs TensorFlow.js
+
+The protocol of \`shared/guides/bench-protocol.md\`: the identical network, data (mulberry32 seed 42), Glorot
+weights (seed 1234) and Adam (lr 1e-2, β 0.9/0.999, ε 1e-7) on both sides; a fresh page per engine × size × loss;
+5 warm-up steps, 3 repetitions of 30 steps, each step awaited to completion, the median repetition.
+The fast engines run in two interleaved rounds (medians shown); the slow tfjs backends (cpu, webgl, webgpu) once,
+with each repetition capped at 4 s (steps per repetition shown). "ours/theirs" divides dicelab's steps/s by the
+engine's, each against dicelab's run in the same browser and round; tfjs-webgpu runs in Chromium with
+\`--enable-unsafe-webgpu\`, the others without. dicelab runs its CPU engine (wasm) in both. Load → first step:
+navigation start to the end of the first step. Gz transferred: the engine's files (not the harness), gzipped.
+tfjs loads its union bundle (tfjs-core alone registers no gradients) plus the backend's bundle and .wasm.
+TinySegNet in tfjs (\`www/bench/tfjs_net.js\`) needs two workarounds: the dilated layer runs as pad →
+spaceToBatchND → conv → batchToSpaceND (tfjs has no gradient for dilated conv2d), and on tfjs-wasm, which
+registers no Conv2DBackpropFilter, every conv has a custom gradient (filter gradient as a conv2d with batch and
+channels swapped). These cost tfjs-wasm time that a native kernel would not: its figures here are below those
+quoted in the benchmarks issue (24–32 steps/s at 4×48), which did not say how the gradient was built.
+
+### Soft Dice (corrected, global, mean)
+
+${browserMd(bd, 'dice')}
+
+### Cross-entropy (mean)
+
+${browserMd(bc, 'ce')}
+
+## Native: \`dicelab bench train\` (CPU, one thread; GPU training is not on this branch yet)
+
+${trainMd(dice, ce)}
+
+## Native: \`dicelab bench loss\` beside NumPy
+
+${lossMd(loss)}
+
+## Playground bundle (what index.html loads; gzip -9)
+
+| file | bytes | gzipped |
+|---|---|---|
+${b.files.map((x) => `| ${x.name} | ${x.raw} | ${x.gz} |`).join('\n')}
+| **total** | ${b.raw} | **${b.gz} (${kb(b.gz)})** |
+
+## Goals
+
+| goal | measured | target | met |
+|---|---|---|---|
+${gs.map((g) => `| ${g.name} | ${g.value} | ${g.target} | ${g.met ? 'yes' : 'no'} |`).join('\n')}
+`;
+  writeFileSync(resolve(ROOT, 'BENCHMARKS.md'), md);
+  const all = { machine, goals: gs, bundle: b, browser, train: { dice, ce }, loss };
+  writeFileSync(resolve(DIR, 'bench.json'), JSON.stringify(all, null, 2));
+  console.log(md);
+}
+
+main();
