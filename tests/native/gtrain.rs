@@ -667,7 +667,11 @@ fn a_gpu_session_advances_without_blocking_like_the_cpu() {
             .unwrap();
         pollster::block_on(signal);
     }
-    assert_eq!(session.fallback_reason().map(ToString::to_string), None, "fell back to the CPU");
+    assert_eq!(
+        session.fallback_reason().map(ToString::to_string),
+        None,
+        "fell back to the CPU"
+    );
     assert_eq!(session.steps(), 5);
     assert_eq!(session.curve().len(), 5);
     for (g, c) in session.curve().iter().zip(cpu.curve()) {
