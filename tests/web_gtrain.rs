@@ -27,6 +27,13 @@ async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
         .await
         .map_err(|_| "create")
         .unwrap();
+    // `DICELAB_WEB_BACKEND` (read at build time, set by `cargo xtask test`) names the backend this
+    // run must see, so a run meant for WebGPU cannot pass on the fallback.
+    match option_env!("DICELAB_WEB_BACKEND") {
+        Some("gpu") => assert!(webgpu_available().await, "this run expects WebGPU"),
+        Some("cpu") => assert!(!webgpu_available().await, "this run expects no WebGPU"),
+        _ => {}
+    }
     if webgpu_available().await {
         assert_eq!(gpu.backend(), "gpu");
         assert_eq!(gpu.fallback_reason(), None);

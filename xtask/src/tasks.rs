@@ -95,6 +95,8 @@ pub fn test() -> Result<(), String> {
     browser_tests("web_train", "nowebgpu.json", None)?;
     browser_tests("web_gpu", "webgpu.json", Some("gpu"))?;
     browser_tests("web_gpu", "nowebgpu.json", Some("cpu"))?;
+    browser_tests("web_gtrain", "webgpu.json", Some("gpu"))?;
+    browser_tests("web_gtrain", "nowebgpu.json", Some("cpu"))?;
     trunk_build()?;
     // Node's test runner: the generated code against the CLI built above, the URL state, then the
     // page end to end.
