@@ -187,7 +187,7 @@ ${browserMd(bd, 'dice')}
 
 ${browserMd(bc, 'ce')}
 
-## Native: \`dicelab bench train\` (CPU, one thread; `--backend gpu` adds the GPU rows, on a software adapter here)
+## Native: \`dicelab bench train\` (CPU, one thread; \`--backend gpu\` adds the GPU rows, on a software adapter here)
 
 ${trainMd(dice, ce)}
 
