@@ -8,7 +8,7 @@ import { serve } from './serve.mjs';
 import { launch, openPage } from './browser.mjs';
 import { parseHash } from '../../www/hash.js';
 import { OPTIONS, check } from '../../www/options.js';
-import { mulberry32 } from '../js/rng.mjs';
+import { mulberry32 } from '../../www/bench/protocol.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let server;

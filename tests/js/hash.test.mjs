@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHash, toHash } from '../../www/hash.js';
 import { OPTIONS, check, defaults, PRESETS, sessionConfig } from '../../www/options.js';
-import { mulberry32 } from './rng.mjs';
+import { mulberry32 } from '../../www/bench/protocol.js';
 
 const allValid = (state) => OPTIONS.every((o) => !('error' in check(o.key, state[o.key])));
 
