@@ -27,6 +27,11 @@ struct Bind {
     data: Vec<u32>,
 }
 
+/// Buffer `data` bound at `slot` of the kernel's group 0.
+fn bind(slot: u32, data: Vec<u32>) -> Bind {
+    Bind { slot, data }
+}
+
 fn f32s(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
@@ -185,22 +190,10 @@ fn conv2d_forward_matches_its_cpu_twin() {
             &ctx,
             &pipes.conv2d_forward,
             &[
-                Bind {
-                    slot: 0,
-                    data: layer_words(&lp),
-                },
-                Bind {
-                    slot: 1,
-                    data: f32s(&x),
-                },
-                Bind {
-                    slot: 2,
-                    data: f32s(&flat),
-                },
-                Bind {
-                    slot: 3,
-                    data: vec![0; cpu.len()],
-                },
+                bind(0, layer_words(&lp)),
+                bind(1, f32s(&x)),
+                bind(2, f32s(&flat)),
+                bind(3, vec![0; cpu.len()]),
             ],
             conv_groups(),
         );
@@ -229,22 +222,10 @@ fn conv2d_backward_input_matches_its_cpu_twin() {
             &ctx,
             &pipes.conv2d_backward_input,
             &[
-                Bind {
-                    slot: 0,
-                    data: layer_words(&lp),
-                },
-                Bind {
-                    slot: 1,
-                    data: f32s(&dout),
-                },
-                Bind {
-                    slot: 2,
-                    data: f32s(&flat),
-                },
-                Bind {
-                    slot: 3,
-                    data: vec![0; cpu.len()],
-                },
+                bind(0, layer_words(&lp)),
+                bind(1, f32s(&dout)),
+                bind(2, f32s(&flat)),
+                bind(3, vec![0; cpu.len()]),
             ],
             conv_groups(),
         );
@@ -284,22 +265,10 @@ fn conv2d_backward_filter_matches_its_cpu_twin() {
             &ctx,
             &pipes.conv2d_backward_filter,
             &[
-                Bind {
-                    slot: 0,
-                    data: layer_words(&lp),
-                },
-                Bind {
-                    slot: 1,
-                    data: f32s(&x),
-                },
-                Bind {
-                    slot: 2,
-                    data: f32s(&dout),
-                },
-                Bind {
-                    slot: 3,
-                    data: partial,
-                },
+                bind(0, layer_words(&lp)),
+                bind(1, f32s(&x)),
+                bind(2, f32s(&dout)),
+                bind(3, partial),
             ],
             (n.div_ceil(CONV_WG), lp.chunks()),
         );
@@ -308,18 +277,9 @@ fn conv2d_backward_filter_matches_its_cpu_twin() {
             &ctx,
             &pipes.conv2d_backward_filter_combine,
             &[
-                Bind {
-                    slot: 0,
-                    data: layer_words(&lp),
-                },
-                Bind {
-                    slot: 3,
-                    data: out[3].clone(),
-                },
-                Bind {
-                    slot: 4,
-                    data: grads,
-                },
+                bind(0, layer_words(&lp)),
+                bind(3, out[3].clone()),
+                bind(4, grads),
             ],
             (n.div_ceil(CONV_WG), 1),
         );
@@ -356,16 +316,7 @@ fn relu_argmax_and_optimisers_match_their_cpu_twins() {
     let out = dispatch(
         &ctx,
         &pipes.relu,
-        &[
-            Bind {
-                slot: 0,
-                data: layer_words(&lp),
-            },
-            Bind {
-                slot: 1,
-                data: f32s(&x),
-            },
-        ],
+        &[bind(0, layer_words(&lp)), bind(1, f32s(&x))],
         groups,
     );
     assert_eq!(floats(&out[1]), cpu, "relu");
@@ -376,18 +327,9 @@ fn relu_argmax_and_optimisers_match_their_cpu_twins() {
         &ctx,
         &pipes.relu_backward,
         &[
-            Bind {
-                slot: 0,
-                data: layer_words(&lp),
-            },
-            Bind {
-                slot: 2,
-                data: out[1].clone(),
-            },
-            Bind {
-                slot: 3,
-                data: f32s(&dy),
-            },
+            bind(0, layer_words(&lp)),
+            bind(2, out[1].clone()),
+            bind(3, f32s(&dy)),
         ],
         groups,
     );
@@ -403,18 +345,9 @@ fn relu_argmax_and_optimisers_match_their_cpu_twins() {
         &ctx,
         &pipes.argmax,
         &[
-            Bind {
-                slot: 0,
-                data: layer_words(&lp),
-            },
-            Bind {
-                slot: 1,
-                data: f32s(&z),
-            },
-            Bind {
-                slot: 2,
-                data: vec![0; n],
-            },
+            bind(0, layer_words(&lp)),
+            bind(1, f32s(&z)),
+            bind(2, vec![0; n]),
         ],
         groups,
     );
@@ -452,28 +385,13 @@ fn relu_argmax_and_optimisers_match_their_cpu_twins() {
         };
         let op = OptimParams::new(&cfg, n, 3);
         let mut binds = vec![
-            Bind {
-                slot: 0,
-                data: bytemuck::cast_slice(bytemuck::bytes_of(&op)).to_vec(),
-            },
-            Bind {
-                slot: 1,
-                data: f32s(&p),
-            },
-            Bind {
-                slot: 2,
-                data: f32s(&g),
-            },
-            Bind {
-                slot: 3,
-                data: f32s(&m),
-            },
+            bind(0, bytemuck::cast_slice(bytemuck::bytes_of(&op)).to_vec()),
+            bind(1, f32s(&p)),
+            bind(2, f32s(&g)),
+            bind(3, f32s(&m)),
         ];
         if kind == OptimKind::Adam {
-            binds.push(Bind {
-                slot: 4,
-                data: f32s(&v),
-            });
+            binds.push(bind(4, f32s(&v)));
         }
         let out = dispatch(&ctx, pipeline, &binds, groups);
         assert!(rel_err(&floats(&out[1]), &cp) < 1e-6, "{kind:?} parameters");
