@@ -5,15 +5,25 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use dicelab::web::evaluate_loss;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn eval(config: &str, shape: &[u32], z: &[f32], y: &[i32]) -> serde_json::Value {
-    let json = evaluate_loss(config, shape, z, y)
+/// A JavaScript object from JSON text, as the page builds its configurations.
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+/// The report as JSON, and the gradient (a `Float32Array` on the report).
+fn eval(config: &str, shape: &[u32], z: &[f32], y: &[i32]) -> (serde_json::Value, Vec<f32>) {
+    let report = evaluate_loss(obj(config), shape, z, y)
         .map_err(|_| "evaluate failed")
         .unwrap();
-    serde_json::from_str(&json).unwrap()
+    let grad = js_sys::Reflect::get(&report, &"grad".into()).unwrap();
+    let grad = js_sys::Float32Array::from(grad).to_vec();
+    let json = String::from(js_sys::JSON::stringify(&report).unwrap());
+    (serde_json::from_str(&json).unwrap(), grad)
 }
 
 /// MONAI's published value, in channels-last order.
@@ -24,7 +34,7 @@ fn monai_value_in_the_browser() {
     ];
     let y = [1, 0, 0, 1, 1, 0];
     let cfg = r#"{"aggregation":"per-image","smooth-nr":1e-4,"smooth-dr":1e-4}"#;
-    let v = eval(cfg, &[2, 1, 3, 2], &z, &y);
+    let (v, _) = eval(cfg, &[2, 1, 3, 2], &z, &y);
     let loss = v["loss"].as_f64().unwrap();
     assert!((loss - 0.383713).abs() < 5e-7, "{loss}");
 }
@@ -41,20 +51,15 @@ fn gradient_matches_finite_differences_in_the_browser() {
         r#"{"kind":"gdl","formula":"seed","squared":true}"#,
         r#"{"kind":"dice+ce","aggregation":"per-image","activation":"sigmoid"}"#,
     ] {
-        let v = eval(cfg, &shape, &z, &y);
-        let grad: Vec<f64> = v["grad"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| g.as_f64().unwrap())
-            .collect();
+        let (_, grad) = eval(cfg, &shape, &z, &y);
+        let grad: Vec<f64> = grad.into_iter().map(f64::from).collect();
         for i in 0..z.len() {
             let h = 1e-2f32;
             let z0 = z[i];
             z[i] = z0 + h;
-            let up = eval(cfg, &shape, &z, &y)["loss"].as_f64().unwrap();
+            let up = eval(cfg, &shape, &z, &y).0["loss"].as_f64().unwrap();
             z[i] = z0 - h;
-            let down = eval(cfg, &shape, &z, &y)["loss"].as_f64().unwrap();
+            let down = eval(cfg, &shape, &z, &y).0["loss"].as_f64().unwrap();
             z[i] = z0;
             let fd = (up - down) / (2.0 * f64::from(h));
             // f32 steps of 1e-2: second-order error ~1e-4.
@@ -75,13 +80,13 @@ fn gradient_matches_finite_differences_in_the_browser() {
 #[wasm_bindgen_test]
 fn bad_input_is_an_error() {
     let z = [0.0f32; 6];
-    assert!(evaluate_loss("{}", &[1, 1, 2, 3], &z, &[0, 7]).is_err());
-    assert!(evaluate_loss("{}", &[1, 1, 2], &z, &[0, 1]).is_err());
-    assert!(evaluate_loss(r#"{"kind":"dyce"}"#, &[1, 1, 2, 3], &z, &[0, 1]).is_err());
-    assert!(evaluate_loss(r#"{"smooth-dr":-1}"#, &[1, 1, 2, 3], &z, &[0, 1]).is_err());
-    assert!(evaluate_loss("{}", &[1, 1, 2, 4], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(obj("{}"), &[1, 1, 2, 3], &z, &[0, 7]).is_err());
+    assert!(evaluate_loss(obj("{}"), &[1, 1, 2], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(obj(r#"{"kind":"dyce"}"#), &[1, 1, 2, 3], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(obj(r#"{"smooth-dr":-1}"#), &[1, 1, 2, 3], &z, &[0, 1]).is_err());
+    assert!(evaluate_loss(obj("{}"), &[1, 1, 2, 4], &z, &[0, 1]).is_err());
     let nan = [f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0];
-    assert!(evaluate_loss("{}", &[1, 1, 2, 3], &nan, &[0, 1]).is_err());
+    assert!(evaluate_loss(obj("{}"), &[1, 1, 2, 3], &nan, &[0, 1]).is_err());
 }
 
 /// Every user-chosen size is capped: an over-limit configuration is refused with a message naming
@@ -98,14 +103,16 @@ fn over_limit_sizes_are_refused() {
         (r#"{"loss":{"smooth-dr":-1}}"#, "smooth-dr"),
         (r#"{"seed":"x"}"#, "expected u32"),
     ] {
-        let err = Playground::new(cfg).err().map(wasm_bindgen::JsValue::from);
+        let err = Playground::new(obj(cfg))
+            .err()
+            .map(wasm_bindgen::JsValue::from);
         let msg = err
             .and_then(|e| js_sys::Reflect::get(&e, &"message".into()).ok())
             .and_then(|m| m.as_string());
         let msg = msg.unwrap_or_default();
         assert!(msg.contains(option), "{cfg}: {msg:?}");
     }
-    let ok = Playground::new(r#"{"data":{"size":32},"batch":2}"#)
+    let ok = Playground::new(obj(r#"{"data":{"size":32},"batch":2}"#))
         .map_err(|_| "valid config")
         .unwrap();
     ok.step(2).map_err(|_| "step").unwrap();

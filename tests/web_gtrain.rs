@@ -13,6 +13,15 @@ wasm_bindgen_test_configure!(run_in_browser);
 const CONFIG: &str =
     r#"{"batch":2,"width":8,"data":{"size":32,"classes":3,"train-images":4,"val-images":2}}"#;
 
+fn config() -> wasm_bindgen::JsValue {
+    js_sys::JSON::parse(CONFIG).unwrap()
+}
+
+/// A report object as JSON.
+fn json(v: &wasm_bindgen::JsValue) -> serde_json::Value {
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(v).unwrap())).unwrap()
+}
+
 async fn webgpu_available() -> bool {
     let status = webgpu_status().await.map_err(|_| "status").unwrap();
     js_sys::Reflect::get(&status, &"available".into())
@@ -23,7 +32,7 @@ async fn webgpu_available() -> bool {
 
 #[wasm_bindgen_test]
 async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
-    let gpu = Playground::create(CONFIG.into(), "gpu".into())
+    let gpu = Playground::create(config(), "gpu".into())
         .await
         .map_err(|_| "create")
         .unwrap();
@@ -51,7 +60,7 @@ async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
         .await
         .map_err(|_| "stepAsync")
         .unwrap();
-    let cpu = Playground::new(CONFIG).map_err(|_| "new").unwrap();
+    let cpu = Playground::new(config()).map_err(|_| "new").unwrap();
     cpu.step(4).map_err(|_| "step").unwrap();
     let (g, c) = (gpu.curve_since(0), cpu.curve_since(0));
     assert_eq!(g.len(), 8, "four steps, each [step, loss]");
@@ -62,9 +71,8 @@ async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
         .await
         .map_err(|_| "evaluateAsync")
         .unwrap();
-    let eval: serde_json::Value = serde_json::from_str(&eval.as_string().unwrap()).unwrap();
-    let cpu_eval: serde_json::Value =
-        serde_json::from_str(&cpu.evaluate().map_err(|_| "evaluate").unwrap()).unwrap();
+    let eval = json(&eval);
+    let cpu_eval = json(&cpu.evaluate().map_err(|_| "evaluate").unwrap());
     let acc = |v: &serde_json::Value| {
         v["pixel-accuracy"]
             .as_f64()

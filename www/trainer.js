@@ -73,7 +73,7 @@ async function takeSnapshot(forceEval) {
   const now = performance.now();
   const evaluate = forceEval || now - lastEval >= EVAL_MS;
   const evals = evaluate
-    ? await Promise.all(Object.entries(runs).map(async ([id, r]) => [id, JSON.parse(await r.pg.evaluateAsync())]))
+    ? await Promise.all(Object.entries(runs).map(async ([id, r]) => [id, await r.pg.evaluateAsync()]))
     : [];
   if (mine !== epoch) return;
   const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()) };
@@ -81,7 +81,7 @@ async function takeSnapshot(forceEval) {
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
     r.sentCurve += curve.length / 2;
-    out.runs[id] = { step: r.pg.steps(), curve, report: JSON.parse(r.pg.lastReport()) };
+    out.runs[id] = { step: r.pg.steps(), curve, report: r.pg.lastReport() };
   }
   for (const [id, e] of evals) {
     const s = out.runs[id];
@@ -143,7 +143,7 @@ async function start(msg) {
   const next = {};
   try {
     for (const [id, config] of Object.entries(msg.runs)) {
-      next[id] = { pg: await Playground.create(JSON.stringify(config), backend), sentCurve: 0 };
+      next[id] = { pg: await Playground.create(config, backend), sentCurve: 0 };
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();
@@ -190,8 +190,8 @@ async function handle(msg) {
       case 'set': {
         const r = runs[msg.id];
         if (r) {
-          if (msg.loss) r.pg.setLoss(JSON.stringify(msg.loss));
-          if (msg.optim) r.pg.setOptimizer(JSON.stringify(msg.optim));
+          if (msg.loss) r.pg.setLoss(msg.loss);
+          if (msg.optim) r.pg.setOptimizer(msg.optim);
         }
         post({ type: 'applied' });
         await snapshot(true);

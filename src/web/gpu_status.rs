@@ -39,6 +39,5 @@ pub async fn webgpu_status() -> Result<JsValue, JsError> {
             code: Some(reason.code()),
         },
     };
-    let json = serde_json::to_string(&status).map_err(|e| JsError::new(&e.to_string()))?;
-    js_sys::JSON::parse(&json).map_err(|_| JsError::new("status is not JSON"))
+    super::to_js(&status)
 }

@@ -1,9 +1,9 @@
-//! `Playground`: the training session as the page's worker sees it. Configurations arrive as JSON
-//! (the option names of the CLI and the URL), results leave as JSON for small structured data and as
-//! typed arrays for pixels. Converts only: every decision is the session's.
+//! `Playground`: the training session as the page's worker sees it. Configurations arrive as objects
+//! (the option names of the CLI and the URL), results leave as objects for small structured data and
+//! as typed arrays for pixels. Converts only: every decision is the session's.
 //!
-//! Two ways in. `new Playground(json)` trains on the CPU with the synchronous calls (`step`,
-//! `evaluate`). `await Playground.create(json, backend)` picks WebGPU when `backend` is `"gpu"` or
+//! Two ways in. `new Playground(config)` trains on the CPU with the synchronous calls (`step`,
+//! `evaluate`). `await Playground.create(config, backend)` picks WebGPU when `backend` is `"gpu"` or
 //! `"auto"` and a device exists, else the CPU with the reason kept (`backend()`,
 //! `fallbackReason()`, `fallbackCode()`); it is driven by `await stepAsync(n)` and
 //! `await evaluateAsync()`, which never block the worker: a GPU step is submitted, its loss report
@@ -13,6 +13,7 @@
 //! mid-run continues on the CPU from the last weights read back (every 16 steps, see
 //! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
+use super::{from_js, js, to_js};
 use crate::gpu::{FallbackReason, GpuContext};
 use crate::loss::LossConfig;
 use crate::net::Dims;
@@ -24,10 +25,6 @@ use wasm_bindgen::prelude::*;
 
 /// Validation images shown on the page.
 const SHOWN: usize = 3;
-
-fn js(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// One training run.
 #[wasm_bindgen]
@@ -63,10 +60,10 @@ fn js_err(e: impl std::fmt::Display) -> JsValue {
 
 #[wasm_bindgen]
 impl Playground {
-    /// A new run from a `SessionConfig` JSON (missing fields take their defaults).
+    /// A new run from a `SessionConfig` object (missing fields take their defaults).
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str) -> Result<Playground, JsError> {
-        let cfg: SessionConfig = serde_json::from_str(config).map_err(js)?;
+    pub fn new(config: JsValue) -> Result<Playground, JsError> {
+        let cfg: SessionConfig = from_js(config)?;
         Ok(Self::wrap(Session::new(cfg).map_err(js)?))
     }
 
@@ -87,8 +84,8 @@ impl Playground {
     /// A new run (resolves to a `Playground`). `backend`: `"cpu"`; `"gpu"` for WebGPU when the
     /// browser gives a device; `"auto"` the same unless the device is a software rasteriser (slower
     /// than the CPU engine). Otherwise the CPU, with the reason in `fallbackReason()`.
-    pub async fn create(config: String, backend: String) -> Result<Playground, JsError> {
-        let cfg: SessionConfig = serde_json::from_str(&config).map_err(js)?;
+    pub async fn create(config: JsValue, backend: String) -> Result<Playground, JsError> {
+        let cfg: SessionConfig = from_js(config)?;
         cfg.validate().map_err(js)?;
         let session = match backend.as_str() {
             "cpu" => Session::new(cfg).map_err(js)?,
@@ -150,7 +147,7 @@ impl Playground {
         })
     }
 
-    /// Validation metrics as JSON (a promise of a string), predicted without blocking.
+    /// Validation metrics (a promise of an object), predicted without blocking.
     #[wasm_bindgen(js_name = evaluateAsync)]
     pub fn evaluate_async(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -160,8 +157,7 @@ impl Playground {
                 match progress {
                     EvalProgress::Wait(s) => s.await,
                     EvalProgress::Done(e) => {
-                        let json = serde_json::to_string(&e).map_err(js_err)?;
-                        return Ok(JsValue::from_str(&json));
+                        return to_js(&e).map_err(JsValue::from);
                     }
                 }
             }
@@ -178,18 +174,18 @@ impl Playground {
         self.session().steps() as f64
     }
 
-    /// Changes the loss from the next step on (a `LossConfig` JSON).
+    /// Changes the loss from the next step on (a `LossConfig` object).
     #[wasm_bindgen(js_name = setLoss)]
-    pub fn set_loss(&self, loss: &str) -> Result<(), JsError> {
-        let loss: LossConfig = serde_json::from_str(loss).map_err(js)?;
+    pub fn set_loss(&self, loss: JsValue) -> Result<(), JsError> {
+        let loss: LossConfig = from_js(loss)?;
         loss.validate().map_err(js)?;
         self.session_mut().set_loss(loss).map_err(js)
     }
 
-    /// Changes the optimiser from the next step on (an `OptimConfig` JSON).
+    /// Changes the optimiser from the next step on (an `OptimConfig` object).
     #[wasm_bindgen(js_name = setOptimizer)]
-    pub fn set_optimizer(&self, optim: &str) -> Result<(), JsError> {
-        let optim: OptimConfig = serde_json::from_str(optim).map_err(js)?;
+    pub fn set_optimizer(&self, optim: JsValue) -> Result<(), JsError> {
+        let optim: OptimConfig = from_js(optim)?;
         self.session_mut().set_optimizer(optim).map_err(js)
     }
 
@@ -205,16 +201,16 @@ impl Playground {
             .collect()
     }
 
-    /// The last step's loss report as JSON (`null` before the first step).
+    /// The last step's loss report (`null` before the first step).
     #[wasm_bindgen(js_name = lastReport)]
-    pub fn last_report(&self) -> Result<String, JsError> {
-        serde_json::to_string(&self.session().last_report()).map_err(js)
+    pub fn last_report(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session().last_report())
     }
 
-    /// Validation metrics as JSON (predicts every validation image).
-    pub fn evaluate(&self) -> Result<String, JsError> {
+    /// Validation metrics (predicts every validation image).
+    pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let e = self.session_mut().evaluate().map_err(js)?;
-        serde_json::to_string(&e).map_err(js)
+        to_js(&e)
     }
 
     /// Predicted classes of the shown validation images, as of the last `evaluate`.

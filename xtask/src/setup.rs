@@ -76,10 +76,14 @@ fn npm_tools() -> Result<(), String> {
     let want = "version_132";
     let have = output("wasm-opt", &["--version"]).unwrap_or_default();
     let modules = crate::run::root().join("node_modules");
-    // playwright-core for the browser tests; TensorFlow.js for bench.html (benchmark only).
-    let present = ["playwright-core", "@tensorflow/tfjs-backend-wasm"]
-        .iter()
-        .all(|p| modules.join(p).join("package.json").exists());
+    // esbuild minifies the page (Trunk hook); playwright-core for the browser tests; TensorFlow.js for bench.html (benchmark only).
+    let present = [
+        "playwright-core",
+        "esbuild",
+        "@tensorflow/tfjs-backend-wasm",
+    ]
+    .iter()
+    .all(|p| modules.join(p).join("package.json").exists());
     if have.contains(want) && present {
         return Ok(());
     }
