@@ -19,10 +19,12 @@ mod spec;
 mod workspace;
 
 pub use argmax::argmax;
-pub use conv::{conv2d_backward_filter, conv2d_backward_input, conv2d_forward, MAX_CHANNELS};
+pub use conv::{
+    conv2d_backward_filter, conv2d_backward_input, conv2d_forward, MAX_CHANNELS, TILE_ROWS,
+};
 pub use gemm::{gemm, Op};
 pub use geometry::{Conv, Dims};
-pub use im2col::{col2im, im2col};
+pub use im2col::{col2im, col2im_add_rows, im2col, im2col_rows};
 pub use init::{init_params, InitKind};
 pub use model::TinySegNet;
 pub use optim::{adam_update, sgd_momentum_update, OptimConfig, OptimKind, Optimizer};

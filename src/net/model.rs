@@ -71,46 +71,22 @@ impl TinySegNet {
         let layers = self.spec.layers();
         let prm = split(&self.spec, &self.params);
         let hidden = p * self.spec.width;
-        let [c0, c1, c2] = &mut ws.cols;
+        let col = &mut ws.col;
         let [a0, a1, a2] = &mut ws.acts;
         let (a0, a1, a2) = (&mut a0[..hidden], &mut a1[..hidden], &mut a2[..hidden]);
-        conv2d_forward(
-            &layers[0],
-            dims,
-            images,
-            prm[0].0,
-            prm[0].1,
-            &mut c0[..p * layers[0].taps()],
-            a0,
-        );
+        conv2d_forward(&layers[0], dims, images, prm[0].0, prm[0].1, col, a0);
         relu(a0);
-        conv2d_forward(
-            &layers[1],
-            dims,
-            a0,
-            prm[1].0,
-            prm[1].1,
-            &mut c1[..p * layers[1].taps()],
-            a1,
-        );
+        conv2d_forward(&layers[1], dims, a0, prm[1].0, prm[1].1, col, a1);
         relu(a1);
-        conv2d_forward(
-            &layers[2],
-            dims,
-            a1,
-            prm[2].0,
-            prm[2].1,
-            &mut c2[..p * layers[2].taps()],
-            a2,
-        );
+        conv2d_forward(&layers[2], dims, a1, prm[2].0, prm[2].1, col, a2);
         relu(a2);
         let logits = &mut ws.logits[..p * self.spec.classes];
-        conv2d_forward(&layers[3], dims, a2, prm[3].0, prm[3].1, &mut [], logits);
+        conv2d_forward(&layers[3], dims, a2, prm[3].0, prm[3].1, col, logits);
     }
 
     /// Computes `∂L/∂θ` into [`Workspace::grads`] from `∂L/∂logits` (in [`Workspace::dlogits_mut`])
-    /// and the state the last [`forward`](Self::forward) of the same `batch` left.
-    pub fn backward(&self, ws: &mut Workspace, batch: usize) {
+    /// and the state the last [`forward`](Self::forward) of the same `images` and `batch` left.
+    pub fn backward(&self, ws: &mut Workspace, images: &[f32], batch: usize) {
         let dims = Dims {
             batch,
             ..ws.capacity
@@ -120,27 +96,26 @@ impl TinySegNet {
         let prm = split(&self.spec, &self.params);
         let hidden = p * self.spec.width;
         let [(g0w, g0b), (g1w, g1b), (g2w, g2b), (g3w, g3b)] = split_mut(&self.spec, &mut ws.grads);
-        let [c0, c1, c2] = &ws.cols;
+        let col = &mut ws.col;
         let [a0, a1, a2] = &ws.acts;
         let (a0, a1, a2) = (&a0[..hidden], &a1[..hidden], &a2[..hidden]);
         let [da, db] = &mut ws.dacts;
         let (da, db) = (&mut da[..hidden], &mut db[..hidden]);
         let dz = &ws.dlogits[..p * self.spec.classes];
-        let dcol = &mut ws.dcol[..p * layers[1].taps()];
 
         // Layer 3 (1×1, no ReLU): its im2col matrix is a₂.
-        conv2d_backward_filter(&layers[3], dims, a2, dz, g3w, g3b);
-        conv2d_backward_input(&layers[3], dims, dz, prm[3].0, &mut [], da);
+        conv2d_backward_filter(&layers[3], dims, a2, dz, col, g3w, g3b);
+        conv2d_backward_input(&layers[3], dims, dz, prm[3].0, col, da);
         // Layer 2 (dilated): da = ∂L/∂a₂ → through the ReLU → weights, and ∂L/∂a₁ into db.
         relu_backward(a2, da);
-        conv2d_backward_filter(&layers[2], dims, &c2[..p * layers[2].taps()], da, g2w, g2b);
-        conv2d_backward_input(&layers[2], dims, da, prm[2].0, dcol, db);
+        conv2d_backward_filter(&layers[2], dims, a1, da, col, g2w, g2b);
+        conv2d_backward_input(&layers[2], dims, da, prm[2].0, col, db);
         // Layer 1: db = ∂L/∂a₁ → ReLU → weights, and ∂L/∂a₀ into da.
         relu_backward(a1, db);
-        conv2d_backward_filter(&layers[1], dims, &c1[..p * layers[1].taps()], db, g1w, g1b);
-        conv2d_backward_input(&layers[1], dims, db, prm[1].0, dcol, da);
+        conv2d_backward_filter(&layers[1], dims, a0, db, col, g1w, g1b);
+        conv2d_backward_input(&layers[1], dims, db, prm[1].0, col, da);
         // Layer 0: da = ∂L/∂a₀ → ReLU → weights. The image needs no gradient.
         relu_backward(a0, da);
-        conv2d_backward_filter(&layers[0], dims, &c0[..p * layers[0].taps()], da, g0w, g0b);
+        conv2d_backward_filter(&layers[0], dims, images, da, col, g0w, g0b);
     }
 }

@@ -1,6 +1,7 @@
 //! `Workspace`: every buffer a forward and backward pass touches, allocated once for a largest
 //! batch, so a training step allocates nothing in the net.
 
+use super::conv::TILE_ROWS;
 use super::geometry::Dims;
 use super::spec::{NetSpec, LAYERS};
 
@@ -8,8 +9,9 @@ use super::spec::{NetSpec, LAYERS};
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub(super) capacity: Dims,
-    /// im2col matrices of the three 3×3 layers, kept from forward for the weight gradients.
-    pub(super) cols: [Vec<f32>; LAYERS - 1],
+    /// Scratch for one im2col tile (`TILE_ROWS` rows of the widest 3×3 layer), shared by every
+    /// convolution in turn.
+    pub(super) col: Vec<f32>,
     /// Post-ReLU activations of the three hidden layers.
     pub(super) acts: [Vec<f32>; LAYERS - 1],
     /// Logits (B, H, W, C).
@@ -18,8 +20,6 @@ pub struct Workspace {
     pub(super) dlogits: Vec<f32>,
     /// Two ping-pong buffers for `∂L/∂activation`.
     pub(super) dacts: [Vec<f32>; 2],
-    /// Scratch `∂L/∂(im2col matrix)`.
-    pub(super) dcol: Vec<f32>,
     /// `∂L/∂θ`, laid out as the flat parameter vector.
     pub(super) grads: Vec<f32>,
 }
@@ -30,14 +30,14 @@ impl Workspace {
         let p = capacity.pixels();
         let layers = spec.layers();
         let hidden = p * spec.width;
+        let taps = layers.iter().map(|l| l.taps()).max().unwrap_or(1);
         Self {
             capacity,
-            cols: [0, 1, 2].map(|i| vec![0.0; p * layers[i].taps()]),
+            col: vec![0.0; p.min(TILE_ROWS) * taps],
             acts: [0, 1, 2].map(|_| vec![0.0; hidden]),
             logits: vec![0.0; p * spec.classes],
             dlogits: vec![0.0; p * spec.classes],
             dacts: [0, 1].map(|_| vec![0.0; hidden]),
-            dcol: vec![0.0; p * layers[1].taps()],
             grads: vec![0.0; spec.param_count()],
         }
     }

@@ -89,7 +89,7 @@ impl TrainBackend for CpuBackend {
         // The step number is the session's; the backend reports 0 and the session fills it in.
         let report = loss::evaluate(cfg, z, y, Some(g))
             .map_err(|source| TrainError::Loss { step: 0, source })?;
-        self.net.backward(&mut self.ws, batch);
+        self.net.backward(&mut self.ws, images, batch);
         self.opt.update(self.net.params_mut(), self.ws.grads());
         Ok(report)
     }

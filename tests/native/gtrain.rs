@@ -14,7 +14,7 @@ use dicelab::gpu::net::{LayerParams, NetPipelines, OptimParams, CHUNK, CONV_WG, 
 use dicelab::gpu::GpuContext;
 use dicelab::loss::LossConfig;
 use dicelab::net::{
-    adam_update, argmax, conv2d_backward_filter, conv2d_backward_input, conv2d_forward, im2col,
+    adam_update, argmax, conv2d_backward_filter, conv2d_backward_input, conv2d_forward,
     init_params, relu, relu_backward, sgd_momentum_update, Conv, Dims, InitKind, NetSpec,
     OptimConfig, OptimKind,
 };
@@ -246,15 +246,9 @@ fn conv2d_backward_filter_matches_its_cpu_twin() {
         let x = random(&mut rng, p * conv.cin, 1.0);
         let dout = random(&mut rng, p * conv.cout, 1.0);
         let mut col = vec![0.0; p * conv.taps()];
-        let cols = if conv.is_pointwise() {
-            x.clone()
-        } else {
-            im2col(&conv, DIMS, &x, &mut col);
-            col.clone()
-        };
         let mut dw = vec![0.0; conv.weight_len()];
         let mut db = vec![0.0; conv.cout];
-        conv2d_backward_filter(&conv, DIMS, &cols, &dout, &mut dw, &mut db);
+        conv2d_backward_filter(&conv, DIMS, &x, &dout, &mut col, &mut dw, &mut db);
         let off = 3;
         let lp = LayerParams::new(&conv, DIMS, off, 0);
         let n = (conv.weight_len() + conv.cout) as u32;
