@@ -5,7 +5,7 @@ mod bench;
 mod gpu_status;
 mod playground;
 
-pub use bench::ProtocolRun;
+pub use bench::{GpuProtocolRun, ProtocolRun};
 pub use gpu_status::webgpu_status;
 pub use playground::Playground;
 
