@@ -84,12 +84,13 @@ function browserTables(browser, loss) {
   const errors = browser.results.filter((r) => r.error && r.loss === loss).map((r) => `${r.engine} ${r.batch}×${r.size}: ${r.error}`);
   const skipped = browser.results
     .filter((r) => r.skipped && r.loss === loss)
-    .map((r) => `${r.engine} ${r.batch}×${r.size} (${r.webgpuFlag ? 'with' : 'without'} --enable-unsafe-webgpu): ${r.skipped}`);
+    // The reason's first clause (the adapter probe's details stay in bench.json).
+    .map((r) => `${r.engine} ${r.batch}×${r.size} (${r.webgpuFlag ? 'with' : 'without'} --enable-unsafe-webgpu): ${r.skipped.split(' (')[0]}`);
   return { rows, errors, skipped };
 }
 
 function browserMd({ rows, errors, skipped }, loss) {
-  const head = `| engine (${loss}) | steps/s 4×48 | dicelab CPU / it | dicelab-gpu / it | steps/s 8×64 | dicelab CPU / it | dicelab-gpu / it | load → first step 4×48 / 8×64 | gz transferred | max |first − check| | steps per rep |\n|---|---|---|---|---|---|---|---|---|---|---|`;
+  const head = `| engine (${loss}) | steps/s 4×48 | dicelab CPU / it | dicelab-gpu / it | steps/s 8×64 | dicelab CPU / it | dicelab-gpu / it | load → first step 4×48 / 8×64 | gz transferred | max \\|first − check\\| | steps per rep |\n|---|---|---|---|---|---|---|---|---|---|---|`;
   const lines = rows.map(({ engine, cells }) => {
     const [a, b] = cells;
     const c = (x, k, d) => (x ? f(x[k], d) : '–');
@@ -99,7 +100,7 @@ function browserMd({ rows, errors, skipped }, loss) {
   const check = gpu
     ? [
         '',
-        `dicelab-gpu ran on the adapter "${(gpu.cells[0] ?? gpu.cells[1]).adapter}"; its first-step loss against the CPU engine's (same weights and batch): |Δ| ${SIZES.map(([b, s], i) => `${f(gpu.cells[i]?.gpuCpuDiff, 8)} at ${b}×${s}`).join(', ')} (tolerance ${(gpu.cells[0] ?? gpu.cells[1]).gpuCpuTolerance}).`,
+        `dicelab-gpu ran on the adapter "${(gpu.cells[0] ?? gpu.cells[1]).adapter.trim()}"; its first-step loss against the CPU engine's (same weights and batch): |Δ| ${SIZES.map(([b, s], i) => `${gpu.cells[i] ? gpu.cells[i].gpuCpuDiff.toExponential(1) : '–'} at ${b}×${s}`).join(', ')} (tolerance ${(gpu.cells[0] ?? gpu.cells[1]).gpuCpuTolerance}).`,
       ]
     : [];
   return [
@@ -147,10 +148,14 @@ function goals(browserDice, loss, bundleGz) {
   const ours = [0, 1].map((i) => cell('dicelab', i));
   const gpu = [0, 1].map((i) => cell('dicelab-gpu', i));
   const gpuVsWebgpu = [0, 1].map((i) => cell('tfjs-webgpu', i)?.gpuRatio);
-  // The WebGPU engine against the fastest tfjs backend measured at each size.
-  const slowest = [0, 1].map((i) =>
-    TFJS.map((e) => [e, cell(e, i)?.gpuRatio]).filter(([, r]) => Number.isFinite(r)).sort((x, y) => x[1] - y[1])[0] ?? [null, NaN],
-  );
+  // The WebGPU engine against the fastest tfjs backend at each size; met only if every tfjs
+  // backend was measured there.
+  const vsAll = [0, 1].map((i) => {
+    const measured = TFJS.map((e) => [e, cell(e, i)?.gpuRatio]).filter(([, r]) => Number.isFinite(r));
+    const [name, ratio] = measured.sort((x, y) => x[1] - y[1])[0] ?? ['none measured', NaN];
+    const of = measured.length < TFJS.length ? `, ${measured.length} of ${TFJS.length} backends measured` : '';
+    return { value: `${f(ratio, 3)}× (${name}${of})`, met: measured.length === TFJS.length && ratio > 1 };
+  });
   const lossRatio = loss?.rounds ? median(loss.rounds.map((r) => r.dicelab.ratio_to_copy)) : NaN;
   const vsNumpy = loss?.rounds ? median(loss.rounds.map((r) => r.numpy_s / r.dicelab.loss_s)) : NaN;
   const g = (name, value, target, met) => ({ name, value, target, met });
@@ -159,7 +164,7 @@ function goals(browserDice, loss, bundleGz) {
     ...sizes.map((s, i) => g(`CPU fallback vs tfjs-wasm-SIMD, ${s}`, `${f(vsSimd[i], 2)}×`, '≥ 3×', vsSimd[i] >= 3)),
     ...sizes.map((s, i) => g(`WebGPU path (dicelab-gpu) vs tfjs-webgpu, ${s}`, `${f(gpuVsWebgpu[i], 3)}×`, '≥ 20×', gpuVsWebgpu[i] >= 20)),
     ...sizes.map((s, i) =>
-      g(`WebGPU path vs the fastest tfjs backend, ${s}`, `${f(slowest[i][1], 3)}× (${slowest[i][0] ?? 'none measured'})`, '> 1× (faster than every tfjs backend)', slowest[i][1] > 1),
+      g(`WebGPU path vs the fastest tfjs backend, ${s}`, vsAll[i].value, '> 1× (faster than every tfjs backend)', vsAll[i].met),
     ),
     ...sizes.map((s, i) => g(`load → first step (dicelab, ${s})`, `${f(ours[i]?.loadMs, 0)} ms`, '< 300 ms', ours[i]?.loadMs < 300)),
     ...sizes.map((s, i) => g(`load → first step (dicelab-gpu, ${s})`, `${f(gpu[i]?.loadMs, 0)} ms`, '< 300 ms', gpu[i]?.loadMs < 300)),
@@ -248,6 +253,9 @@ ${b.files.map((x) => `| ${x.name} | ${x.raw} | ${x.gz} |`).join('\n')}
 | goal | measured | target | met |
 |---|---|---|---|
 ${gs.map((g) => `| ${g.name} | ${g.value} | ${g.target} | ${g.met ? 'yes' : 'no'} |`).join('\n')}
+
+The WebGPU goals compare dicelab-gpu with tfjs in the same headless Chromium; on this machine (no GPU) both run on
+SwiftShader, so they rank two WebGPU programs on a software rasteriser, not on a GPU.
 `;
   writeFileSync(resolve(ROOT, 'BENCHMARKS.md'), md);
   const all = { machine, goals: gs, bundle: b, browser, train: { dice, ce }, loss };

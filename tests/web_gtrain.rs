@@ -72,7 +72,10 @@ async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
     assert_eq!(gh.len(), 32 * 32, "one value per pixel of the first image");
     let max = ch.iter().fold(0.0f32, |m, v| m.max(*v));
     assert!(max > 0.0, "the CPU heat is not all zero");
-    let diff = gh.iter().zip(&ch).fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    let diff = gh
+        .iter()
+        .zip(&ch)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
     assert!(diff < 1e-4 * max, "heat differs by {diff} (max {max})");
     let eval = JsFuture::from(gpu.evaluate_async())
         .await
