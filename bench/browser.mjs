@@ -1,9 +1,11 @@
 // Runs bench.html (from dist/, built by `trunk build --release`) in headless Chromium, one fresh
 // browser context per engine × size × loss, engines interleaved within each round, and writes every
 // run's figures to the JSON file named by the first argument. Chromium runs twice: without WebGPU
-// (dicelab, tfjs cpu / wasm / wasm-SIMD / webgl) and with --enable-unsafe-webgpu (tfjs-webgpu, and
-// dicelab again as the same-browser reference). The slow tfjs backends get a time cap per
-// repetition (rep_ms) so that a whole run stays within minutes; the JSON records the steps run.
+// (dicelab, tfjs cpu / wasm / wasm-SIMD / webgl, and dicelab-gpu, which must skip with its reason)
+// and with --enable-unsafe-webgpu (dicelab-gpu, tfjs-webgpu, and dicelab again as the same-browser
+// reference). The slow backends (on a machine without a GPU, WebGPU is SwiftShader, software) get a
+// time cap per repetition (rep_ms) so that a whole run stays within minutes; the JSON records the
+// steps run.
 //
 // Usage: node bench/browser.mjs OUT.json [--quick|--fast]   (--quick: a few steps, for the smoke
 // test; --fast: dicelab and tfjs-wasm ± SIMD only, Dice, one round, for trying an optimisation)
@@ -43,7 +45,9 @@ function plan(quick, fast) {
         for (const e of SLOW) runs.push({ webgpu: false, engine: e, batch, size, loss: 'dice', q: capped, round: r });
       }
       if (r === 0) {
-        for (const e of ['dicelab', 'tfjs-webgpu']) {
+        // Without WebGPU the GPU engine only says why it skips: no steps, no time.
+        runs.push({ webgpu: false, engine: 'dicelab-gpu', batch, size, loss: 'dice', q: full, round: r });
+        for (const e of ['dicelab', 'dicelab-gpu', 'tfjs-webgpu']) {
           runs.push({ webgpu: true, engine: e, batch, size, loss: 'dice', q: e === 'dicelab' ? full : capped, round: r });
         }
       }
@@ -92,10 +96,11 @@ async function main() {
     for (const run of plan(flag === '--quick', flag === '--fast')) {
       const r = await one(browsers[run.webgpu], server.url, run);
       const tag = `${r.engine} ${r.batch}×${r.size} ${r.loss}${run.webgpu ? ' (webgpu flag)' : ''}`;
+      const vsCpu = r.gpuCpuDiff === undefined ? '' : `, |GPU − CPU first| ${r.gpuCpuDiff.toExponential(1)} (tolerance ${r.gpuCpuTolerance})`;
       console.log(
-        r.error
-          ? `  ${tag}: ${r.error}`
-          : `  ${tag}: ${r.stepsPerS.toFixed(2)} steps/s, first ${r.first.toFixed(6)} (check ${r.check}), load→first ${r.loadToFirstMs.toFixed(0)} ms, ${(r.gzBytes / 1024).toFixed(1)} KiB gz`,
+        r.error || r.skipped
+          ? `  ${tag}: ${r.error ? `error: ${r.error}` : `skipped: ${r.skipped}`}`
+          : `  ${tag}: ${r.stepsPerS.toFixed(2)} steps/s, first ${r.first.toFixed(6)} (check ${r.check})${vsCpu}, load→first ${r.loadToFirstMs.toFixed(0)} ms, ${(r.gzBytes / 1024).toFixed(1)} KiB gz${r.adapter ? `, adapter ${r.adapter}` : ''}`,
       );
       results.push(r);
     }

@@ -1,5 +1,6 @@
 //! The training step in headless Chromium: with WebGPU (SwiftShader, `tests/webdriver/webgpu.json`)
-//! a few GPU steps through `Playground.create(…, "gpu")` and `stepAsync` agree with the CPU path;
+//! a few GPU steps through `Playground.create(…, "gpu")` and `stepAsync` agree with the CPU path, and
+//! so does the gradient heatmap (`gradientHeatAsync`);
 //! without it (`nowebgpu.json`) the same call falls back to the CPU with the reason kept, and trains.
 #![cfg(target_arch = "wasm32")]
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -67,6 +68,24 @@ async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
     for (a, b) in g.iter().zip(&c) {
         assert!((a - b).abs() < 1e-4 * b.abs().max(1.0), "{g:?} vs {c:?}");
     }
+    // The |∂L/∂z| heatmap of the last batch: read back from the GPU without blocking, and equal to
+    // the CPU's (tolerance as tests/native/gheat.rs).
+    let heat = |p: &Playground| {
+        let promise = p.gradient_heat_async();
+        async move {
+            let v = JsFuture::from(promise).await.map_err(|_| "heat").unwrap();
+            js_sys::Float32Array::from(v).to_vec()
+        }
+    };
+    let (gh, ch) = (heat(&gpu).await, heat(&cpu).await);
+    assert_eq!(gh.len(), 32 * 32, "one value per pixel of the first image");
+    let max = ch.iter().fold(0.0f32, |m, v| m.max(*v));
+    assert!(max > 0.0, "the CPU heat is not all zero");
+    let diff = gh
+        .iter()
+        .zip(&ch)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(diff < 1e-4 * max, "heat differs by {diff} (max {max})");
     let eval = JsFuture::from(gpu.evaluate_async())
         .await
         .map_err(|_| "evaluateAsync")

@@ -335,7 +335,8 @@ function drawBatch(r) {
   const s = info.size;
   drawRgb($('batch-image'), r.batchImage, s, s);
   drawClasses($('batch-labels'), r.batchLabels, s, s);
-  drawHeat($('batch-heat'), r.heat, s, s);
+  // The largest |∂L/∂z| drawn, for the end-to-end tests (on the GPU too).
+  document.body.dataset.heatMax = String(drawHeat($('batch-heat'), r.heat, s, s));
 }
 
 function drawCharts() {

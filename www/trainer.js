@@ -76,6 +76,10 @@ async function takeSnapshot(forceEval) {
     ? await Promise.all(Object.entries(runs).map(async ([id, r]) => [id, await r.pg.evaluateAsync()]))
     : [];
   if (mine !== epoch) return;
+  // Where the loss pushes, |∂L/∂z| of run A's last batch (on the GPU a read-back on request,
+  // awaited without blocking; empty before the first step).
+  const heat = evaluate && runs.a ? await runs.a.pg.gradientHeatAsync() : null;
+  if (mine !== epoch) return;
   const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()) };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
@@ -90,9 +94,8 @@ async function takeSnapshot(forceEval) {
     s.predictions = pg.predictions();
     transfer.push(s.predictions.buffer);
     if (id === 'a') {
-      // Where the loss pushes: the last batch's first image, its labels as annotated, |∂L/∂z|
-      // (empty where the backend keeps no host copy of the gradient, as on the GPU).
-      s.heat = pg.gradientHeat();
+      // The heat's image: the last batch's first, and its labels as annotated.
+      s.heat = heat;
       s.batchImage = pg.batchImage();
       s.batchLabels = pg.batchLabels();
       transfer.push(s.heat.buffer, s.batchImage.buffer, s.batchLabels.buffer);

@@ -1,9 +1,11 @@
-//! `ProtocolRun`: the protocol's network, data, optimiser and loss, stepping on the CPU backend.
+//! `ProtocolRun`: the protocol's network, data, optimiser and loss, stepping on the CPU backend or,
+//! for the bench page's `dicelab-gpu` engine, on the GPU backend from the same initial weights.
 
 use crate::data::protocol_batch;
+use crate::gpu::{GpuContext, ReadySignal};
 use crate::loss::{Formula, LossConfig, LossKind, Reduction};
-use crate::net::{Dims, InitKind, NetSpec, OptimConfig};
-use crate::train::{CpuBackend, TrainBackend, TrainError};
+use crate::net::{init_params, Dims, InitKind, NetSpec, OptimConfig};
+use crate::train::{CpuBackend, GpuBackend, TrainBackend, TrainError};
 
 /// Classes of the protocol's labels and logits.
 pub const CLASSES: usize = 6;
@@ -66,30 +68,45 @@ pub fn check_value(batch: usize, size: usize, loss: ProtocolLoss) -> Option<f64>
         })
 }
 
-/// One protocol training run: the same batch every step.
-#[derive(Debug, Clone)]
+/// One protocol training run: the same batch every step, on the CPU or the GPU backend.
 pub struct ProtocolRun {
-    backend: CpuBackend,
+    backend: Box<dyn TrainBackend>,
     images: Vec<f32>,
     labels: Vec<i32>,
     batch: usize,
     loss: LossConfig,
 }
 
+impl std::fmt::Debug for ProtocolRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProtocolRun")
+            .field("backend", &self.backend.name())
+            .field("batch", &self.batch)
+            .field("loss", &self.loss.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The protocol's net and batch dimensions, or why `batch` × `size`² is out of range.
+fn shape(batch: usize, size: usize) -> Result<(NetSpec, Dims), String> {
+    if batch == 0 || size == 0 || batch.saturating_mul(size).saturating_mul(size) > 1 << 22 {
+        return Err(format!(
+            "batch {batch} of {size}×{size} is outside the benchmark's range"
+        ));
+    }
+    let spec = NetSpec::new(WIDTH, CLASSES).map_err(|e| e.to_string())?;
+    let dims = Dims {
+        batch,
+        height: size,
+        width: size,
+    };
+    Ok((spec, dims))
+}
+
 impl ProtocolRun {
-    /// A fresh run of `batch` images of `size × size` with `loss`.
+    /// A fresh run of `batch` images of `size × size` with `loss`, on the CPU.
     pub fn new(batch: usize, size: usize, loss: ProtocolLoss) -> Result<Self, String> {
-        if batch == 0 || size == 0 || batch.saturating_mul(size).saturating_mul(size) > 1 << 22 {
-            return Err(format!(
-                "batch {batch} of {size}×{size} is outside the benchmark's range"
-            ));
-        }
-        let spec = NetSpec::new(WIDTH, CLASSES).map_err(|e| e.to_string())?;
-        let dims = Dims {
-            batch,
-            height: size,
-            width: size,
-        };
+        let (spec, dims) = shape(batch, size)?;
         let backend = CpuBackend::new(
             spec,
             dims,
@@ -97,21 +114,78 @@ impl ProtocolRun {
             WEIGHT_SEED,
             OptimConfig::default(),
         );
+        Ok(Self::with_backend(Box::new(backend), batch, size, loss))
+    }
+
+    /// The same run on the GPU of `ctx`: the same Glorot weights (seed 1234), Adam settings, data
+    /// and loss; only the device differs.
+    pub async fn on_gpu(
+        ctx: GpuContext,
+        batch: usize,
+        size: usize,
+        loss: ProtocolLoss,
+    ) -> Result<Self, String> {
+        let (spec, dims) = shape(batch, size)?;
+        let mut backend = GpuBackend::new(ctx, spec, dims, OptimConfig::default())
+            .await
+            .map_err(|e| e.to_string())?;
+        let weights = init_params(&spec, InitKind::Glorot, WEIGHT_SEED);
+        backend.set_params(&weights).map_err(|e| e.to_string())?;
+        Ok(Self::with_backend(Box::new(backend), batch, size, loss))
+    }
+
+    fn with_backend(
+        backend: Box<dyn TrainBackend>,
+        batch: usize,
+        size: usize,
+        loss: ProtocolLoss,
+    ) -> Self {
         let (images, labels) = protocol_batch(DATA_SEED, batch, size, size, CLASSES);
-        Ok(Self {
+        Self {
             backend,
             images,
             labels,
             batch,
             loss: loss.config(),
-        })
+        }
     }
 
-    /// One step (forward, loss, backward, Adam); returns the loss before the update.
+    /// `cpu` or `gpu`.
+    pub fn backend(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// One step (forward, loss, backward, Adam), waited for; returns the loss before the update.
+    /// Natively on either backend; in a browser on the CPU only (use [`submit`](Self::submit)).
     pub fn step(&mut self) -> Result<f64, TrainError> {
         let report = self
             .backend
             .train_step(&self.images, &self.labels, self.batch, &self.loss)?;
         Ok(report.loss)
+    }
+
+    /// Starts one step without waiting: the loss if the step is done already (the CPU), else
+    /// `None` — await [`ready_signal`](Self::ready_signal), then [`collect`](Self::collect).
+    pub fn submit(&mut self) -> Result<Option<f64>, TrainError> {
+        let report =
+            self.backend
+                .submit_step(&self.images, &self.labels, self.batch, &self.loss)?;
+        Ok(report.map(|r| r.loss))
+    }
+
+    /// The loss of the oldest submitted step whose report has been read back, without waiting.
+    pub fn collect(&mut self) -> Result<Option<f64>, TrainError> {
+        let mut out = Vec::new();
+        self.backend.poll_reports(&mut out)?;
+        match out.into_iter().next() {
+            Some(r) => r.map(|r| Some(r.loss)),
+            None => Ok(None),
+        }
+    }
+
+    /// What to await before [`collect`](Self::collect) can return the step (`None`: nothing in
+    /// flight).
+    pub fn ready_signal(&self) -> Option<ReadySignal> {
+        self.backend.ready_signal()
     }
 }

@@ -61,11 +61,17 @@ pub const ARGMAX: &str = concat!(
     include_str!(concat!(env!("OUT_DIR"), "/argmax.wgsl")),
 );
 
+/// `Σ_k |∂L/∂z_k|` per pixel of the first image (twin of `net::gradient_heat`).
+pub const GRADIENT_HEAT: &str = concat!(
+    include_str!("shaders/net_params.wgsl"),
+    include_str!("shaders/gradient_heat.wgsl"),
+);
+
 /// Adam and SGD with momentum (twins of `net::adam_update` and `net::sgd_momentum_update`).
 pub const OPTIM: &str = include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl"));
 
 /// Every module of the training step: `(name, source, entry points)`.
-pub const NET: [(&str, &str, &[&str]); 6] = [
+pub const NET: [(&str, &str, &[&str]); 7] = [
     ("conv2d_forward", CONV2D_FORWARD, &["conv2d_forward"]),
     (
         "conv2d_backward_input",
@@ -79,5 +85,6 @@ pub const NET: [(&str, &str, &[&str]); 6] = [
     ),
     ("relu", RELU, &["relu", "relu_backward"]),
     ("argmax", ARGMAX, &["argmax"]),
+    ("gradient_heat", GRADIENT_HEAT, &["gradient_heat"]),
     ("optim", OPTIM, &["adam_update", "sgd_momentum_update"]),
 ];

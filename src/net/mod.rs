@@ -10,6 +10,7 @@ mod argmax;
 mod conv;
 mod gemm;
 mod geometry;
+mod heat;
 mod im2col;
 mod init;
 mod model;
@@ -24,6 +25,7 @@ pub use conv::{
 };
 pub use gemm::{gemm, Op};
 pub use geometry::{Conv, Dims};
+pub use heat::gradient_heat;
 pub use im2col::{col2im, col2im_add_rows, im2col, im2col_rows};
 pub use init::{init_params, InitKind};
 pub use model::TinySegNet;

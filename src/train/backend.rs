@@ -151,9 +151,20 @@ pub trait TrainBackend {
     fn lose_device(&self) {}
 
     /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step, (H, W), for the
-    /// page's heatmap; `None` where the backend does not keep it on the host.
-    fn gradient_heat(&self) -> Option<Vec<f32>> {
-        None
+    /// page's heatmap (zeros before the first step). Blocking, like [`predict`](Self::predict): a
+    /// GPU backend waits for the read-back natively and refuses in a browser.
+    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError>;
+
+    /// Starts reading the heat like [`gradient_heat`](Self::gradient_heat) without waiting.
+    /// `None`: [`take_heat`](Self::take_heat) has it now (the CPU); `Some(signal)`: call it once
+    /// the signal fires.
+    fn submit_heat(&mut self) -> Result<Option<ReadySignal>, TrainError> {
+        Ok(None)
+    }
+
+    /// The heat started by [`submit_heat`](Self::submit_heat); `None` while it has not landed.
+    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
+        self.gradient_heat().map(Some)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use super::backend::{check_batch, TrainBackend, TrainError};
 use crate::loss::{self, LossConfig, LossReport};
-use crate::net::{argmax, Dims, InitKind, NetSpec, OptimConfig, Optimizer, TinySegNet, Workspace};
+use crate::net::{
+    argmax, gradient_heat, Dims, InitKind, NetSpec, OptimConfig, Optimizer, TinySegNet, Workspace,
+};
 use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4};
 
 /// The CPU backend.
@@ -127,14 +129,8 @@ impl TrainBackend for CpuBackend {
         self.opt.config()
     }
 
-    fn gradient_heat(&self) -> Option<Vec<f32>> {
-        let c = self.net.spec().classes;
-        let g = self.ws.dlogits(1);
-        Some(
-            g.chunks_exact(c)
-                .map(|z| z.iter().map(|v| v.abs()).sum())
-                .collect(),
-        )
+    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
+        Ok(gradient_heat(self.ws.dlogits(1), self.net.spec().classes))
     }
 
     fn set_optimizer(&mut self, cfg: OptimConfig) {

@@ -1,12 +1,13 @@
 //! `GpuBackend`: the [`TrainBackend`] on the GPU, over [`GpuTrainer`]. Two ways to drive it:
 //!
-//! - the blocking trait methods (`train_step`, `predict`, `params`), natively only: they submit and
-//!   then wait with `device.poll`, so `dicelab train --backend gpu` and the benchmark read each
-//!   step's loss as the CPU backend returns it;
+//! - the blocking trait methods (`train_step`, `predict`, `params`, `gradient_heat`), natively
+//!   only: they submit and then wait with `device.poll`, so `dicelab train --backend gpu` and the
+//!   benchmark read each step's loss as the CPU backend returns it;
 //! - the non-blocking ones (`submit_step`, `poll_reports`, `ready_signal`, `submit_predict`,
-//!   `take_predictions`), everywhere: a step is encoded and submitted, and its report arrives through
-//!   the trainer's staging ring up to `SLOTS` steps later. In a browser these are the only ones that
-//!   work; the blocking ones return an error there rather than spin.
+//!   `take_predictions`, `submit_heat`, `take_heat`), everywhere: a step is encoded and submitted,
+//!   and its report arrives through the trainer's staging ring up to `SLOTS` steps later. In a
+//!   browser these are the only ones that work; the blocking ones return an error there rather
+//!   than spin. The gradient heatmap is read only on request (its own kernel and staging buffer).
 
 use super::backend::{check_batch, TrainBackend, TrainError};
 use crate::gpu::net::{GpuTrainer, StepOutcome};
@@ -226,5 +227,24 @@ impl TrainBackend for GpuBackend {
 
     fn lose_device(&self) {
         self.trainer.context().destroy();
+    }
+
+    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
+        self.submit_heat()?;
+        self.wait()?;
+        self.take_heat()?
+            .ok_or_else(|| TrainError::Backend("the gradient heat did not arrive".into()))
+    }
+
+    fn submit_heat(&mut self) -> Result<Option<ReadySignal>, TrainError> {
+        self.trainer
+            .submit_heat_read()
+            .map(Some)
+            .map_err(train_error)
+    }
+
+    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
+        self.trainer.poll(false).map_err(train_error)?;
+        self.trainer.take_heat().map_err(train_error)
     }
 }

@@ -71,6 +71,14 @@ struct EvalCursor {
     confusion: Confusion,
 }
 
+/// What [`Session::gradient_heat_advance`] reached.
+pub enum HeatProgress {
+    /// Await this, then call again.
+    Wait(ReadySignal),
+    /// The heat, (H, W), or `None` (no step yet, or the device was lost).
+    Done(Option<Vec<f32>>),
+}
+
 /// What [`Session::evaluate_advance`] reached.
 pub enum EvalProgress {
     /// Await this, then call again.
@@ -445,12 +453,45 @@ impl Session {
     }
 
     /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last step's batch, (H, W): where the loss
-    /// pushes. `None` before the first step or where the backend keeps no host copy.
-    pub fn gradient_heat(&self) -> Option<Vec<f32>> {
+    /// pushes. `None` before the first step, and after a lost device moved the session to the CPU
+    /// (whose fresh backend has no gradient yet). Blocking: in a browser use
+    /// [`gradient_heat_advance`](Self::gradient_heat_advance).
+    pub fn gradient_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
         if self.steps == 0 {
-            return None;
+            return Ok(None);
         }
-        self.backend.gradient_heat()
+        match self.backend.gradient_heat() {
+            Ok(h) => Ok(Some(h)),
+            Err(e) => self.fall_back()?.then_some(None).ok_or(e),
+        }
+    }
+
+    /// The non-blocking [`gradient_heat`](Self::gradient_heat): call until it returns
+    /// [`HeatProgress::Done`], awaiting each [`HeatProgress::Wait`] in between. On the GPU the heat
+    /// is of the last step submitted when the read started.
+    pub fn gradient_heat_advance(&mut self) -> Result<HeatProgress, TrainError> {
+        if self.steps == 0 {
+            return Ok(HeatProgress::Done(None));
+        }
+        match self.heat_once() {
+            Ok(p) => Ok(p),
+            Err(e) => match self.fall_back()? {
+                true => Ok(HeatProgress::Done(None)),
+                false => Err(e),
+            },
+        }
+    }
+
+    fn heat_once(&mut self) -> Result<HeatProgress, TrainError> {
+        if let Some(signal) = self.backend.submit_heat()? {
+            if signal.outcome().is_none() {
+                return Ok(HeatProgress::Wait(signal));
+            }
+        }
+        match self.backend.take_heat()? {
+            Some(h) => Ok(HeatProgress::Done(Some(h))),
+            None => Err(TrainError::Backend("the gradient heat was lost".into())),
+        }
     }
 
     /// The first image of the last step's batch, (H, W, 3), and its training labels (H, W).

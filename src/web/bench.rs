@@ -1,10 +1,14 @@
-//! `ProtocolRun` for `bench.html`: the benchmark protocol's training run, one step per call, so the
-//! page can time it beside TensorFlow.js. Converts only: the run is `crate::bench`'s.
+//! `ProtocolRun` and `GpuProtocolRun` for `bench.html`: the benchmark protocol's training run, one
+//! step per call, so the page can time it beside TensorFlow.js — on the CPU (wasm) and on WebGPU.
+//! Converts only: the run is `crate::bench`'s.
 
 use crate::bench::{self, ProtocolLoss};
+use crate::gpu::GpuContext;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// The protocol's TinySegNet, data and optimiser, training with `dice` or `ce`.
+/// The protocol's TinySegNet, data and optimiser, training with `dice` or `ce` on the CPU.
 #[wasm_bindgen]
 pub struct ProtocolRun {
     run: bench::ProtocolRun,
@@ -23,5 +27,68 @@ impl ProtocolRun {
     /// One training step; returns the loss before the update.
     pub fn step(&mut self) -> Result<f64, JsError> {
         self.run.step().map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// The same run on WebGPU: the same data, Glorot weights, loss and Adam settings.
+#[wasm_bindgen]
+pub struct GpuProtocolRun {
+    run: Rc<RefCell<bench::ProtocolRun>>,
+    adapter: String,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsValue {
+    JsError::new(&e.to_string()).into()
+}
+
+#[wasm_bindgen]
+impl GpuProtocolRun {
+    /// A fresh run on WebGPU (resolves to a `GpuProtocolRun`); rejects with the reason — no WebGPU,
+    /// no adapter, a failed device — where there is none. Software adapters are used: the page
+    /// reports which adapter ran.
+    pub async fn create(
+        batch: usize,
+        size: usize,
+        loss: String,
+    ) -> Result<GpuProtocolRun, JsError> {
+        let loss = ProtocolLoss::parse(&loss).map_err(|e| JsError::new(&e))?;
+        let ctx = GpuContext::new()
+            .await
+            .map_err(|r| JsError::new(&r.to_string()))?;
+        let adapter = ctx.adapter();
+        let run = bench::ProtocolRun::on_gpu(ctx, batch, size, loss)
+            .await
+            .map_err(|e| JsError::new(&e))?;
+        Ok(Self {
+            run: Rc::new(RefCell::new(run)),
+            adapter,
+        })
+    }
+
+    /// The adapter's description.
+    pub fn adapter(&self) -> String {
+        self.adapter.clone()
+    }
+
+    /// One training step, awaited to completion: the promise resolves to the step's loss (before
+    /// its update) once that loss has been read back from the GPU, so a timed step includes the
+    /// submission, the kernels and the read-back.
+    #[wasm_bindgen(js_name = stepAsync)]
+    pub fn step_async(&self) -> js_sys::Promise {
+        let run = self.run.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut loss = run.borrow_mut().submit().map_err(js_err)?;
+            loop {
+                if let Some(l) = loss {
+                    return Ok(JsValue::from_f64(l));
+                }
+                let signal = run.borrow().ready_signal();
+                match signal {
+                    Some(s) => s.await,
+                    None => return Err(js_err("the step's report was lost")),
+                }
+                loss = run.borrow_mut().collect().map_err(js_err)?;
+            }
+        })
     }
 }

@@ -2,13 +2,13 @@
 //! types and owns no logic.
 //!
 //! Configurations arrive and reports leave as plain JavaScript objects (serde-wasm-bindgen), never
-//! as JSON text: the bundle then carries no JSON parser or float printer (see ARCHITECTURE.md).
+//! as JSON text: the bundle then carries no JSON codec (see ARCHITECTURE.md).
 
 mod bench;
 mod gpu_status;
 mod playground;
 
-pub use bench::ProtocolRun;
+pub use bench::{GpuProtocolRun, ProtocolRun};
 pub use gpu_status::webgpu_status;
 pub use playground::Playground;
 

@@ -18,7 +18,7 @@ use crate::gpu::{FallbackReason, GpuContext};
 use crate::loss::LossConfig;
 use crate::net::Dims;
 use crate::net::OptimConfig;
-use crate::train::{EvalProgress, GpuBackend, Session, SessionConfig};
+use crate::train::{EvalProgress, GpuBackend, HeatProgress, Session, SessionConfig};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -254,11 +254,24 @@ impl Playground {
             .collect()
     }
 
-    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training batch, (H, W); empty
-    /// before the first step.
-    #[wasm_bindgen(js_name = gradientHeat)]
-    pub fn gradient_heat(&self) -> Vec<f32> {
-        self.session().gradient_heat().unwrap_or_default()
+    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training batch, (H, W), as a
+    /// promise of a `Float32Array` (empty before the first step). On the GPU a small kernel and a
+    /// read-back of H·W values run on request, awaited without blocking; steps never pay for it.
+    #[wasm_bindgen(js_name = gradientHeatAsync)]
+    pub fn gradient_heat_async(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            loop {
+                let progress = inner.borrow_mut().gradient_heat_advance().map_err(js_err)?;
+                match progress {
+                    HeatProgress::Wait(s) => s.await,
+                    HeatProgress::Done(h) => {
+                        let heat = h.unwrap_or_default();
+                        return Ok(js_sys::Float32Array::from(heat.as_slice()).into());
+                    }
+                }
+            }
+        })
     }
 
     /// That image, (H, W, 3).

@@ -167,6 +167,9 @@ test('WebGPU trains when chosen, and a lost device continues on the CPU from the
     await waitStep(page, 2, 120000);
     assert.equal(await body(page, 'backend'), 'gpu');
     assert.match(await page.textContent('#backend'), /^WebGPU/);
+    // The |∂L/∂z| heatmap is read back from the GPU on request and drawn.
+    await page.waitForFunction(() => Number(document.body.dataset.heatMax) > 0, null, { timeout: 60000 });
+    assert.equal(await body(page, 'backend'), 'gpu');
     const before = Number(await body(page, 'step'));
     await page.evaluate(() => window.dicelab.loseDevice());
     await page.waitForFunction(() => document.body.dataset.backend === 'cpu', null, { timeout: 60000 });

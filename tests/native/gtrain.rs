@@ -22,21 +22,21 @@ use dicelab::rng::Mulberry32;
 use dicelab::train::{CpuBackend, EvalProgress, GpuBackend, Session, SessionConfig, TrainBackend};
 
 /// A binding of a test dispatch: its slot and initial contents (raw words).
-struct Bind {
+pub struct Bind {
     slot: u32,
     data: Vec<u32>,
 }
 
 /// Buffer `data` bound at `slot` of the kernel's group 0.
-fn bind(slot: u32, data: Vec<u32>) -> Bind {
+pub fn bind(slot: u32, data: Vec<u32>) -> Bind {
     Bind { slot, data }
 }
 
-fn f32s(v: &[f32]) -> Vec<u32> {
+pub fn f32s(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
-fn floats(w: &[u32]) -> Vec<f32> {
+pub fn floats(w: &[u32]) -> Vec<f32> {
     w.iter().map(|&x| f32::from_bits(x)).collect()
 }
 
@@ -47,7 +47,7 @@ fn random(rng: &mut Mulberry32, n: usize, scale: f64) -> Vec<f32> {
 }
 
 /// Runs `pipeline` once with `binds` and returns every binding's contents afterwards.
-fn dispatch(
+pub fn dispatch(
     ctx: &GpuContext,
     pipeline: &wgpu::ComputePipeline,
     binds: &[Bind],
@@ -117,7 +117,7 @@ fn dispatch(
         .collect()
 }
 
-fn layer_words(lp: &LayerParams) -> Vec<u32> {
+pub fn layer_words(lp: &LayerParams) -> Vec<u32> {
     bytemuck::cast_slice(bytemuck::bytes_of(lp)).to_vec()
 }
 

@@ -11,6 +11,7 @@ mod cli;
 mod compare;
 mod data;
 mod fuzz;
+mod gheat;
 mod gpu;
 mod gpu_cli;
 mod gradients;

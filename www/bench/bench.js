@@ -1,11 +1,12 @@
 // bench.html's driver: one engine, one size, one loss per page load (a fresh page each), as the
 // protocol says: the first step's loss against the protocol's check value, then warm-up steps and
 // repetitions of timed steps, each awaited to completion; the median repetition's ms/step.
-// Query: ?engine=…&batch=4&size=48&loss=dice&warmup=5&reps=3&steps=30&rep_ms=… (rep_ms caps one
+// An engine that cannot run here (dicelab-gpu without WebGPU) is skipped: benchResult.skipped says
+// why. Query: ?engine=…&batch=4&size=48&loss=dice&warmup=5&reps=3&steps=30&rep_ms=… (rep_ms caps one
 // repetition's time for the slow backends; at least one step always runs). The result lands in
 // window.benchResult and document.body.dataset.done.
 import { CHECK } from './protocol.js';
-import { load } from './engines.js';
+import { GPU_CPU_TOLERANCE, Skip, load } from './engines.js';
 
 const q = new URLSearchParams(location.search);
 const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
@@ -29,7 +30,7 @@ async function timed(step, n, ms) {
 }
 
 async function main() {
-  const { info, step } = await load(engine, opts);
+  const { info, step, reference } = await load(engine, opts);
   const first = await step();
   // performance.now() counts from navigation start.
   const loadToFirstMs = performance.now();
@@ -44,6 +45,11 @@ async function main() {
   }
   const sorted = repsOut.map((x) => x.msPerStep).sort((a, b) => a - b);
   const msPerStep = sorted[Math.floor(sorted.length / 2)];
+  // The GPU engine's first step against the CPU engine's, from the same weights and batch.
+  const cpuFirst = reference ? await reference() : null;
+  const gpuCpu = reference
+    ? { cpuFirst, gpuCpuDiff: Math.abs(first - cpuFirst), gpuCpuTolerance: GPU_CPU_TOLERANCE }
+    : {};
   return {
     engine,
     ...opts,
@@ -57,6 +63,7 @@ async function main() {
     reps: repsOut,
     msPerStep,
     stepsPerS: 1000 / msPerStep,
+    ...gpuCpu,
   };
 }
 
@@ -67,8 +74,9 @@ main()
     out.textContent = JSON.stringify(r, null, 2);
   })
   .catch((e) => {
-    window.benchResult = { engine, ...opts, error: String(e?.message ?? e) };
-    out.textContent = `error: ${window.benchResult.error}`;
+    const why = String(e?.message ?? e);
+    window.benchResult = { engine, ...opts, ...(e instanceof Skip ? { skipped: why } : { error: why }) };
+    out.textContent = e instanceof Skip ? `skipped ${engine}: ${why}` : `error: ${why}`;
   })
   .finally(() => {
     document.body.dataset.done = '1';

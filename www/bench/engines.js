@@ -1,6 +1,9 @@
-// The engines bench.html can time: dicelab's wasm build and TensorFlow.js 4.22 on each backend.
-// Each loader resolves to { info, step() } where step() trains once and resolves to the loss before
-// the update. TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
+// The engines bench.html can time: dicelab's wasm build on the CPU (`dicelab`) and on WebGPU
+// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend. Each loader resolves to
+// { info, step(), reference?() } where step() trains once and resolves to the loss before the
+// update; reference(), where present, resolves to the CPU engine's first-step loss, for the GPU's
+// first-step check (called after the timing, so it costs the timed figures nothing). A loader
+// rejects with a `Skip` where its engine cannot run here (no WebGPU, no adapter). TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
 // it is never part of the playground's build.
 import { makeModel } from './tfjs_net.js';
 
@@ -25,13 +28,40 @@ const TFJS = {
   'tfjs-webgpu': { bundle: 'webgpu/tf-backend-webgpu.es2017.min.js', backend: 'webgpu' },
 };
 
-export const ENGINES = ['dicelab', ...Object.keys(TFJS)];
+export const ENGINES = ['dicelab', 'dicelab-gpu', ...Object.keys(TFJS)];
 
-async function dicelab({ batch, size, loss }) {
+/** An engine that cannot run in this browser; the page reports the reason instead of a figure. */
+export class Skip extends Error {}
+
+/** GPU and CPU first-step losses must agree within this (the protocol's first-step tolerance). */
+export const GPU_CPU_TOLERANCE = 1e-5;
+
+async function wasm() {
   const mod = await import('../../dicelab.js');
   await mod.default();
+  return mod;
+}
+
+async function dicelab({ batch, size, loss }) {
+  const mod = await wasm();
   const run = new mod.ProtocolRun(batch, size, loss);
   return { info: { backend: 'cpu (wasm)' }, step: async () => run.step() };
+}
+
+async function dicelabGpu({ batch, size, loss }) {
+  const mod = await wasm();
+  let run;
+  try {
+    run = await mod.GpuProtocolRun.create(batch, size, loss);
+  } catch (e) {
+    throw new Skip(`no WebGPU device: ${e?.message ?? e}`);
+  }
+  return {
+    info: { backend: 'webgpu', adapter: run.adapter() },
+    // Resolves once this step's loss has been read back from the GPU.
+    step: () => run.stepAsync(),
+    reference: async () => new mod.ProtocolRun(batch, size, loss).step(),
+  };
 }
 
 async function tfjs(name, opts) {
@@ -57,6 +87,7 @@ async function tfjs(name, opts) {
 /** Loads engine `name` with the protocol's model for `opts` ({ batch, size, loss }). */
 export function load(name, opts) {
   if (name === 'dicelab') return dicelab(opts);
+  if (name === 'dicelab-gpu') return dicelabGpu(opts);
   if (TFJS[name]) return tfjs(name, opts);
   return Promise.reject(new Error(`unknown engine ${name}; one of ${ENGINES.join(', ')}`));
 }

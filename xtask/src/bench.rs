@@ -5,9 +5,10 @@
 //! with a measurement. Then, each writing JSON under `target/bench/`: `dicelab bench train` (the
 //! protocol's TinySegNet natively, Dice and CE), `bench/numpy_loss.py` (`dicelab bench loss` and
 //! the same loss in NumPy, alternated in one process), `bench/browser.mjs` (bench.html in headless
-//! Chromium: dicelab against TensorFlow.js, with and without WebGPU), and finally
-//! `bench/report.mjs`, which reads them all, measures the playground bundle and writes the report.
-//! The benchmarks print figures and assert nothing, so `cargo xtask test` never runs them.
+//! Chromium: dicelab, on the CPU and on WebGPU, against TensorFlow.js, with and without WebGPU),
+//! and finally `bench/report.mjs`, which reads them all, measures the playground bundle and writes
+//! the report. The benchmarks print figures and assert nothing, so `cargo xtask test` never runs
+//! them.
 
 use crate::run::{cmd, output, root, status};
 use crate::setup;

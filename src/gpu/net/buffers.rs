@@ -23,6 +23,7 @@ pub struct Binds {
     pub(super) adam: wgpu::BindGroup,
     pub(super) sgd: wgpu::BindGroup,
     pub(super) argmax: wgpu::BindGroup,
+    pub(super) heat: wgpu::BindGroup,
 }
 
 /// The buffers of one configuration.
@@ -41,6 +42,9 @@ pub struct NetBuffers {
     pub(super) classes_staging: wgpu::Buffer,
     /// Mapped for reading the parameters on request.
     pub(super) params_staging: wgpu::Buffer,
+    /// `Σ_k |∂L/∂z_k|` of the first image's pixels, and its staging buffer (read on request).
+    pub(super) heat: wgpu::Buffer,
+    pub(super) heat_staging: wgpu::Buffer,
     pub(super) binds: Binds,
     /// Buffers created (constant after `new`).
     pub(super) allocations: usize,
@@ -105,6 +109,9 @@ impl NetBuffers {
         let classes = make("classes", p as u64, U::STORAGE | U::COPY_SRC);
         let classes_staging = make("classes_staging", p as u64, U::MAP_READ | U::COPY_DST);
         let params_staging = make("params_staging", n, U::MAP_READ | U::COPY_DST);
+        let image_pixels = (dims.height * dims.width) as u64;
+        let heat = make("heat", image_pixels, U::STORAGE | U::COPY_SRC);
+        let heat_staging = make("heat_staging", image_pixels, U::MAP_READ | U::COPY_DST);
 
         let (logits, dz) = (loss.logits(), loss.grad());
         let [a0, a1, a2] = &acts;
@@ -159,6 +166,11 @@ impl NetBuffers {
                 &pipes.argmax,
                 &[(0, &lb[LAYERS - 1]), (1, logits), (2, &classes)],
             ),
+            heat: bind_group(
+                ctx,
+                &pipes.gradient_heat,
+                &[(0, &lb[LAYERS - 1]), (1, dz), (2, &heat)],
+            ),
         };
         Self {
             spec,
@@ -172,6 +184,8 @@ impl NetBuffers {
             classes,
             classes_staging,
             params_staging,
+            heat,
+            heat_staging,
             binds,
             allocations,
         }

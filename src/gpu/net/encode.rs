@@ -100,11 +100,35 @@ impl NetBuffers {
 
     /// The predicted class of every pixel of the last forward pass, into `classes`.
     pub fn encode_argmax(&self, pipes: &NetPipelines, encoder: &mut wgpu::CommandEncoder) {
-        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-            label: Some("argmax"),
-            timestamp_writes: None,
-        });
-        let g = (elem_groups(self.dims.pixels()), 1);
-        dispatch(&mut pass, &pipes.argmax, &self.binds.argmax, g);
+        let n = self.dims.pixels();
+        element_pass(encoder, "argmax", &pipes.argmax, &self.binds.argmax, n);
     }
+
+    /// `Σ_k |∂L/∂z_k|` per pixel of the first image, from the loss's gradient buffer as the last
+    /// step left it, into `heat`.
+    pub fn encode_heat(&self, pipes: &NetPipelines, encoder: &mut wgpu::CommandEncoder) {
+        let n = self.dims.height * self.dims.width;
+        element_pass(
+            encoder,
+            "gradient heat",
+            &pipes.gradient_heat,
+            &self.binds.heat,
+            n,
+        );
+    }
+}
+
+/// A pass of its own holding one element-wise dispatch over `n` values.
+fn element_pass(
+    encoder: &mut wgpu::CommandEncoder,
+    label: &str,
+    pipeline: &wgpu::ComputePipeline,
+    bind: &wgpu::BindGroup,
+    n: usize,
+) {
+    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some(label),
+        timestamp_writes: None,
+    });
+    dispatch(&mut pass, pipeline, bind, (elem_groups(n), 1));
 }

@@ -21,6 +21,8 @@ pub struct NetPipelines {
     pub relu_backward: wgpu::ComputePipeline,
     /// `argmax`.
     pub argmax: wgpu::ComputePipeline,
+    /// `gradient_heat` (only when the page asks for the heatmap).
+    pub gradient_heat: wgpu::ComputePipeline,
     /// `adam_update`.
     pub adam_update: wgpu::ComputePipeline,
     /// `sgd_momentum_update`.
@@ -40,6 +42,7 @@ impl NetPipelines {
         );
         let relu = module("relu.wgsl", shaders::RELU);
         let argmax = module("argmax.wgsl", shaders::ARGMAX);
+        let heat = module("gradient_heat.wgsl", shaders::GRADIENT_HEAT);
         let optim = module("optim.wgsl", shaders::OPTIM);
         Self {
             conv2d_forward: pipeline(&fwd, "conv2d_forward"),
@@ -49,6 +52,7 @@ impl NetPipelines {
             relu: pipeline(&relu, "relu"),
             relu_backward: pipeline(&relu, "relu_backward"),
             argmax: pipeline(&argmax, "argmax"),
+            gradient_heat: pipeline(&heat, "gradient_heat"),
             adam_update: pipeline(&optim, "adam_update"),
             sgd_momentum_update: pipeline(&optim, "sgd_momentum_update"),
         }

@@ -2,7 +2,8 @@
 //! records forward, loss, backward and update into one command encoder, submits, and starts mapping
 //! the step's ring slot; it never waits. Reports are collected later, in order, when their slot has
 //! landed (`collect`), or awaited through a [`ReadySignal`]. Predictions and the weights are read
-//! back only on request, through their own staging buffers, the same way.
+//! back only on request, through their own staging buffers, the same way, and so is the page's
+//! gradient heatmap (`submit_heat_read`: one small kernel and copy, never part of a step).
 //!
 //! Everything is allocated in [`GpuTrainer::new`]; a step, a prediction or a read allocates no
 //! buffer (`allocations()` stays constant, which the tests check).
@@ -45,6 +46,7 @@ pub struct GpuTrainer {
     checkpoint: Checkpoint,
     predicting: Option<(ReadySignal, usize)>,
     reading_params: Option<ReadySignal>,
+    reading_heat: Option<ReadySignal>,
 }
 
 fn words_f32(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
@@ -101,6 +103,7 @@ impl GpuTrainer {
             },
             predicting: None,
             reading_params: None,
+            reading_heat: None,
         })
     }
 
@@ -303,12 +306,13 @@ impl GpuTrainer {
     }
 
     /// Fires when the oldest read-back in flight lands: a step's report first, else the prediction,
-    /// else the weights (`None` when nothing is in flight).
+    /// else the weights, else the heat (`None` when nothing is in flight).
     pub fn oldest(&self) -> Option<ReadySignal> {
         self.ring
             .oldest()
             .or_else(|| self.predicting.as_ref().map(|(s, _)| s.clone()))
             .or_else(|| self.reading_params.clone())
+            .or_else(|| self.reading_heat.clone())
     }
 
     /// Starts predicting the classes of `batch` images (B, H, W, 3), `batch` ≤ the configured batch
@@ -379,38 +383,86 @@ impl GpuTrainer {
         if let Some(s) = &self.reading_params {
             return Ok(s.clone());
         }
-        let mut encoder = self.encoder("read weights");
-        let size = self.net.params.size();
-        encoder.copy_buffer_to_buffer(&self.net.params, 0, &self.net.params_staging, 0, size);
-        self.ctx.queue().submit([encoder.finish()]);
-        let signal = ReadySignal::map_read(&self.net.params_staging, 0..size);
+        let net = &self.net;
+        let signal = self.start_read("read weights", |_| {}, &net.params, &net.params_staging);
         self.reading_params = Some(signal.clone());
         Ok(signal)
     }
 
     /// The weights of the read in flight (they also become the checkpoint); `None` while pending.
     pub fn take_params(&mut self) -> Result<Option<Vec<f32>>, GpuError> {
-        let Some(signal) = &self.reading_params else {
-            return Err(GpuError::TooLarge("no weight read in flight".into()));
-        };
-        let Some(outcome) = signal.outcome() else {
+        let staging = &self.net.params_staging;
+        let Some(params) = finish_read(&self.ctx, &mut self.reading_params, staging, "weight")?
+        else {
             return Ok(None);
         };
-        self.reading_params = None;
-        let fail = |e: String| self.ctx.fail(FallbackReason::GpuFailed(e));
-        outcome.map_err(fail)?;
-        let staging = &self.net.params_staging;
-        let params: Vec<f32> = {
-            let view = staging
-                .get_mapped_range(..)
-                .map_err(|e| fail(e.to_string()))?;
-            words_f32(&view).collect()
-        };
-        staging.unmap();
         self.checkpoint = Checkpoint {
             step: self.submitted,
             params: params.clone(),
         };
         Ok(Some(params))
     }
+
+    /// Starts reading `Σ_k |∂L/∂z_k|` per pixel of the first image of the last step submitted
+    /// (the loss's gradient buffer holds it until the next step). A kernel and a copy of H·W
+    /// values, recorded only on request: the training steps themselves never pay for the heatmap.
+    pub fn submit_heat_read(&mut self) -> Result<ReadySignal, GpuError> {
+        self.ctx.check()?;
+        if let Some(s) = &self.reading_heat {
+            return Ok(s.clone());
+        }
+        let (net, pipes) = (&self.net, &self.pipes);
+        let record = |e: &mut wgpu::CommandEncoder| net.encode_heat(pipes, e);
+        let signal = self.start_read("read gradient heat", record, &net.heat, &net.heat_staging);
+        self.reading_heat = Some(signal.clone());
+        Ok(signal)
+    }
+
+    /// The heat of the read in flight, (H, W); `None` while pending.
+    pub fn take_heat(&mut self) -> Result<Option<Vec<f32>>, GpuError> {
+        let staging = &self.net.heat_staging;
+        finish_read(&self.ctx, &mut self.reading_heat, staging, "gradient heat")
+    }
+
+    /// Records `record`, then a copy of `src` into `staging`, submits, and starts mapping `staging`.
+    fn start_read(
+        &self,
+        label: &str,
+        record: impl FnOnce(&mut wgpu::CommandEncoder),
+        src: &wgpu::Buffer,
+        staging: &wgpu::Buffer,
+    ) -> ReadySignal {
+        let mut encoder = self.encoder(label);
+        record(&mut encoder);
+        encoder.copy_buffer_to_buffer(src, 0, staging, 0, src.size());
+        self.ctx.queue().submit([encoder.finish()]);
+        ReadySignal::map_read(staging, 0..src.size())
+    }
+}
+
+/// The floats of the read whose signal `slot` holds, once mapped (then unmapped and the slot
+/// emptied); `None` while pending. A failed mapping is a device fault.
+fn finish_read(
+    ctx: &GpuContext,
+    slot: &mut Option<ReadySignal>,
+    staging: &wgpu::Buffer,
+    what: &str,
+) -> Result<Option<Vec<f32>>, GpuError> {
+    let Some(signal) = slot else {
+        return Err(GpuError::TooLarge(format!("no {what} read in flight")));
+    };
+    let Some(outcome) = signal.outcome() else {
+        return Ok(None);
+    };
+    *slot = None;
+    let fail = |e: String| ctx.fail(FallbackReason::GpuFailed(e));
+    outcome.map_err(fail)?;
+    let values = {
+        let view = staging
+            .get_mapped_range(..)
+            .map_err(|e| fail(e.to_string()))?;
+        words_f32(&view).collect()
+    };
+    staging.unmap();
+    Ok(Some(values))
 }
