@@ -25,7 +25,6 @@ let curves = { a: [], b: [] };
 let mious = { a: [], b: [] };
 let lastReports = {};
 let codeLang = 'numpy';
-let webgpu = null;
 let lastHash = location.hash;
 
 // ---- notices ---------------------------------------------------------------------------------
@@ -180,8 +179,7 @@ function onTrainerMessage(e) {
   const m = e.data;
   switch (m.type) {
     case 'ready':
-      webgpu = m.webgpu;
-      showBackend();
+      $('backend').textContent = 'starting…';
       startRuns();
       break;
     case 'started':
@@ -223,7 +221,7 @@ function onBackend(m) {
   const el = $('backend');
   document.body.dataset.backend = m.backend;
   if (m.backend === 'gpu') {
-    el.textContent = `WebGPU (${webgpu?.adapter ?? 'adapter'})`;
+    el.textContent = `WebGPU (${m.adapter ?? 'adapter'})`;
     el.title = '';
     return;
   }
@@ -235,23 +233,9 @@ function onBackend(m) {
     el.title = '';
     return;
   }
-  const reason = m.reason ?? webgpu?.reason ?? 'unknown';
+  const reason = m.reason ?? 'unknown';
   el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
   el.title = reason;
-}
-
-function showBackend() {
-  const gpu = webgpu ?? { reason: 'this build has no GPU engine' };
-  const el = $('backend');
-  if (gpu.available) {
-    el.textContent = `starting on WebGPU (${gpu.adapter})…`;
-    el.title = '';
-  } else {
-    // The first clause of the reason; the whole of it on hover.
-    const reason = gpu.reason ?? 'unknown';
-    el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
-    el.title = reason;
-  }
 }
 
 // ---- views -----------------------------------------------------------------------------------

@@ -8,12 +8,11 @@
 //               {type: 'play'} | {type: 'pause'} | {type: 'step', n}
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
 //               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
-// Messages out: {type: 'ready', webgpu} | {type: 'started', ...} | {type: 'applied'}
-//               {type: 'snapshot', ...} | {type: 'backend', ...} | {type: 'error', source, message, fatal?}
+// Messages out: {type: 'ready'} | {type: 'started', ...} | {type: 'applied'}
+//               {type: 'snapshot', ...} | {type: 'backend', backend, adapter, reason, code}
+//               {type: 'error', source, message, fatal?}
 
-import init, * as dicelab from '../dicelab.js';
-
-const { Playground } = dicelab;
+import init, { Playground } from '../dicelab.js';
 
 const SLICE_MS = 40; // work per slice before yielding to messages
 const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
@@ -58,7 +57,7 @@ function reportBackend() {
   const now = a.backend();
   if (now === backendSeen) return;
   backendSeen = now;
-  post({ type: 'backend', backend: now, reason: a.fallbackReason() ?? null, code: a.fallbackCode() ?? null });
+  post({ type: 'backend', backend: now, adapter: a.adapter() ?? null, reason: a.fallbackReason() ?? null, code: a.fallbackCode() ?? null });
 }
 
 // One snapshot at a time: a run evaluates one prediction pass at a time.
@@ -223,9 +222,10 @@ export function startTrainer(send) {
   const ready = (async () => {
     try {
       await init();
-      // Builds without the GPU engine have no webgpuStatus: the page then says the CPU trains.
-      const gpu = dicelab.webgpuStatus ? await dicelab.webgpuStatus() : null;
-      post({ type: 'ready', webgpu: gpu });
+      // The run itself says where it trains and why (Playground.create probes WebGPU once, and in
+      // `auto` refuses a software adapter before compiling anything): no separate probe delays the
+      // first step.
+      post({ type: 'ready' });
     } catch (e) {
       post({ type: 'error', fatal: true, message: `The WebAssembly module could not start: ${errorText(e)}` });
     }

@@ -37,17 +37,35 @@ impl GpuContext {
     /// Acquires the default adapter (natively `WGPU_BACKEND` and the other wgpu environment
     /// variables apply; in a browser, WebGPU) and compiles the kernels.
     pub async fn new() -> Result<Self, FallbackReason> {
-        Self::with_descriptor(wgpu::InstanceDescriptor::new_without_display_handle_from_env()).await
+        Self::with_descriptor(
+            wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
+            true,
+        )
+        .await
+    }
+
+    /// Like [`new`](Self::new), but a software rasteriser (SwiftShader, lavapipe) is refused with
+    /// [`FallbackReason::SoftwareAdapter`] as soon as the adapter is known: no device is requested
+    /// and no kernel compiled, which on a software adapter takes a second or more.
+    pub async fn new_hardware() -> Result<Self, FallbackReason> {
+        Self::with_descriptor(
+            wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
+            false,
+        )
+        .await
     }
 
     /// Like [`new`](Self::new), restricted to `backends`.
     pub async fn with_backends(backends: wgpu::Backends) -> Result<Self, FallbackReason> {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = backends;
-        Self::with_descriptor(desc).await
+        Self::with_descriptor(desc, true).await
     }
 
-    async fn with_descriptor(desc: wgpu::InstanceDescriptor) -> Result<Self, FallbackReason> {
+    async fn with_descriptor(
+        desc: wgpu::InstanceDescriptor,
+        software: bool,
+    ) -> Result<Self, FallbackReason> {
         if probe::webgpu_missing() {
             return Err(FallbackReason::NoWebGpu);
         }
@@ -59,6 +77,10 @@ impl GpuContext {
             })
             .await
             .map_err(|e| FallbackReason::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        if !software && info.device_type == wgpu::DeviceType::Cpu {
+            return Err(FallbackReason::SoftwareAdapter(describe(&info)));
+        }
         let limits = required_limits(&adapter.limits())?;
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
@@ -89,7 +111,7 @@ impl GpuContext {
             device,
             queue,
             pipelines,
-            adapter: adapter.get_info(),
+            adapter: info,
             limits,
             fault,
         })
@@ -112,8 +134,7 @@ impl GpuContext {
 
     /// The adapter's name, backend and type, e.g. `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)`.
     pub fn adapter(&self) -> String {
-        let a = &self.adapter;
-        format!("{} ({:?}, {:?})", a.name, a.backend, a.device_type)
+        describe(&self.adapter)
     }
 
     /// Whether the adapter is a software rasteriser (SwiftShader, lavapipe) rather than a GPU.
@@ -161,4 +182,9 @@ fn required_limits(adapter: &wgpu::Limits) -> Result<wgpu::Limits, FallbackReaso
             "the adapter lacks WebGPU's default compute limits".into(),
         ))
     }
+}
+
+/// An adapter as the UI names it: `name (backend, device type)`.
+fn describe(a: &wgpu::AdapterInfo) -> String {
+    format!("{} ({:?}, {:?})", a.name, a.backend, a.device_type)
 }

@@ -38,6 +38,11 @@ pub trait TrainBackend {
     /// `cpu` or `gpu`.
     fn name(&self) -> &'static str;
 
+    /// The GPU adapter, as the UI names it (`None` on the CPU).
+    fn adapter(&self) -> Option<String> {
+        None
+    }
+
     /// The net's shape.
     fn spec(&self) -> NetSpec;
 

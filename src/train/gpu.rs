@@ -80,6 +80,10 @@ impl TrainBackend for GpuBackend {
         "gpu"
     }
 
+    fn adapter(&self) -> Option<String> {
+        Some(self.trainer.adapter())
+    }
+
     fn spec(&self) -> NetSpec {
         self.trainer.spec()
     }

@@ -421,6 +421,11 @@ impl Session {
         self.backend.name()
     }
 
+    /// The GPU adapter training runs on, if any.
+    pub fn adapter(&self) -> Option<String> {
+        self.backend.adapter()
+    }
+
     /// The loss of every step so far.
     pub fn curve(&self) -> &[StepRecord] {
         &self.curve

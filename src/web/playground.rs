@@ -35,12 +35,11 @@ pub struct Playground {
 /// A GPU session for `cfg`, or why there is none.
 async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, FallbackReason> {
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
-    let ctx = GpuContext::new().await?;
-    if auto && ctx.is_software() {
-        let adapter = ctx.adapter();
-        ctx.destroy();
-        return Err(FallbackReason::SoftwareAdapter(adapter));
-    }
+    let ctx = if auto {
+        GpuContext::new_hardware().await?
+    } else {
+        GpuContext::new().await?
+    };
     let dims = Dims {
         batch: cfg.batch,
         height: cfg.data.size,
@@ -116,6 +115,11 @@ impl Playground {
     /// Where the net trains now: `"gpu"` or `"cpu"`.
     pub fn backend(&self) -> String {
         self.session().backend_name().into()
+    }
+
+    /// The WebGPU adapter the run trains on (`null` on the CPU).
+    pub fn adapter(&self) -> Option<String> {
+        self.session().adapter()
     }
 
     /// Why the run is on the CPU although the GPU was asked for (a sentence), or `null`.

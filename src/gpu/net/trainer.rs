@@ -122,6 +122,11 @@ impl GpuTrainer {
         self.net.dims
     }
 
+    /// The adapter this trainer runs on, as the UI names it.
+    pub fn adapter(&self) -> String {
+        self.ctx.adapter()
+    }
+
     /// GPU buffers created: constant after [`new`](Self::new).
     pub fn allocations(&self) -> usize {
         self.loss.allocations() + self.net.allocations + super::ring::SLOTS
