@@ -30,6 +30,9 @@ pub(crate) struct Block {
     pub y: [i32; W],
     /// Softmax: the largest logit of each lane.
     pub m: Lanes,
+    /// Softmax: the class of the largest logit (the first, on ties), as an integer so that the
+    /// gradient's per-class tests are integer compares, which LLVM vectorises (float `==` it did not).
+    pub top: [i32; W],
     /// Softmax: `Σ_k e^(z_k − m) − 1`, summed without forming the 1, so that `ln_1p(rest)` and
     /// `1 − p_max = rest / (1 + rest)` keep their accuracy when one class takes almost everything.
     pub rest: Lanes,
@@ -54,6 +57,7 @@ impl Block {
             g: rows(),
             y: [-1; W],
             m: [0.0; W],
+            top: [0; W],
             rest: [0.0; W],
             inv: [0.0; W],
             finite: true,
@@ -96,11 +100,15 @@ impl Block {
     /// Softmax over the rows: `p`, and `m` and `rest` for the cross-entropy.
     pub fn softmax(&mut self) {
         let mut m = self.z[0];
-        for row in &self.z[1..] {
-            for (a, &b) in m.iter_mut().zip(row) {
-                *a = if b > *a { b } else { *a };
+        let mut top = [0i32; W];
+        for (k, row) in self.z.iter().enumerate().skip(1) {
+            for i in 0..W {
+                let above = row[i] > m[i];
+                m[i] = if above { row[i] } else { m[i] };
+                top[i] = if above { k as i32 } else { top[i] };
             }
         }
+        self.top = top;
         let mut s = [0.0f32; W];
         // Σ over the non-maximal logits, then plus the number of ties at the maximum minus one
         // (usually 0): adding ±1 first would round the small terms away.

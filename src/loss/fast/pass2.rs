@@ -1,7 +1,7 @@
 //! The fast second pass: `∂L/∂z` over a range of pixels from the coefficients of `loss_terms`,
 //! recomputing the activation per block (the formulas are those of `loss::grad`, in f32).
 
-use super::block::{Block, W};
+use super::block::{Block, Lanes, W};
 use super::Segment;
 use crate::loss::{Activation, LossConfig, Terms};
 
@@ -73,21 +73,22 @@ impl Coef {
 /// `g_k = ∂L/∂p_k` into the rows `b.g`, from `b.p` and `b.q = 1 − p`: the `q` form on the lanes
 /// where class k dominates (`top`: the largest logit for softmax, `z ≥ 0` for sigmoid).
 fn dl_dp(b: &mut Block, k: &Coef, softmax: bool) {
+    // Lane arrays copied to locals: LLVM then sees they cannot alias the rows and vectorises.
+    let (y, top) = (b.y, b.top);
     let rows = b.z.iter().zip(&b.p).zip(&b.q).zip(b.g.iter_mut());
     for (class, (((z, p), q), g)) in rows.enumerate() {
         let sq = k.sq[class];
-        let (full, lin) = (
-            [k.full[0][class], k.full[1][class]],
-            [k.lin[0][class], k.lin[1][class]],
-        );
+        let (full0, full1) = (k.full[0][class], k.full[1][class]);
+        let (lin0, lin1) = (k.lin[0][class], k.lin[1][class]);
         for i in 0..W {
-            let hit = usize::from(b.y[i] == class as i32);
-            let top = if softmax { z[i] == b.m[i] } else { z[i] >= 0.0 };
-            g[i] = if top {
-                full[hit] - sq * q[i]
-            } else {
-                lin[hit] + sq * p[i]
-            };
+            let hit = y[i] == class as i32;
+            // Both tests are computed and one kept: a branch on `softmax` here would stop LLVM.
+            let top = (softmax & (top[i] == class as i32)) | (!softmax & (z[i] >= 0.0));
+            // Selects, not an index by `hit`: an index would not vectorise.
+            let full = if hit { full1 } else { full0 };
+            let lin = if hit { lin1 } else { lin0 };
+            let (from_q, from_p) = (full - sq * q[i], lin + sq * p[i]);
+            g[i] = if top { from_q } else { from_p };
         }
     }
 }
@@ -99,20 +100,20 @@ fn dl_dp(b: &mut Block, k: &Coef, softmax: bool) {
 /// (g_k − g_ref) − Σ_j p_j·(g_j − g_ref)` (as `Σ p_j = 1`), and `1 − p_max = rest/s`; so saturated
 /// pixels keep their (tiny) gradient to f32 relative accuracy, as the f64 oracle does.
 fn softmax_grad(b: &mut Block, k: &Coef, ce: f32) {
-    for ((z, p), q) in b.z.iter().zip(&b.p).zip(b.q.iter_mut()) {
+    let (y, top) = (b.y, b.top);
+    let q_top: [f32; W] = std::array::from_fn(|i| b.rest[i] * b.inv[i]);
+    for (class, (p, q)) in b.p.iter().zip(b.q.iter_mut()).enumerate() {
         for i in 0..W {
-            q[i] = if z[i] == b.m[i] {
-                b.rest[i] * b.inv[i]
-            } else {
-                1.0 - p[i]
-            };
+            let (at_top, rest) = (q_top[i], 1.0 - p[i]);
+            q[i] = if top[i] == class as i32 { at_top } else { rest };
         }
     }
     dl_dp(b, k, true);
     let mut g_ref = [0.0f32; W];
-    for (z, g) in b.z.iter().zip(&b.g) {
+    for (class, g) in b.g.iter().enumerate() {
         for i in 0..W {
-            g_ref[i] = if z[i] == b.m[i] { g[i] } else { g_ref[i] };
+            let (here, before) = (g[i], g_ref[i]);
+            g_ref[i] = if top[i] == class as i32 { here } else { before };
         }
     }
     let mut pg = [0.0f32; W];
@@ -123,26 +124,39 @@ fn softmax_grad(b: &mut Block, k: &Coef, ce: f32) {
         }
     }
     for (class, ((p, g), q)) in b.p.iter().zip(b.g.iter_mut()).zip(&b.q).enumerate() {
-        for i in 0..W {
-            let nll = if b.y[i] == class as i32 { -q[i] } else { p[i] };
-            let dz = p[i] * (g[i] - pg[i]) + ce * nll;
-            g[i] = if b.y[i] >= 0 { dz } else { 0.0 };
-        }
+        softmax_dz(g, (p, q, &pg), &y, class as i32, ce);
+    }
+}
+
+/// One class row of [`softmax_grad`]'s last step.
+///
+/// Here and above, both arms of every `if` are loaded before it: with a load inside an arm LLVM
+/// emits a branch and the loop stays scalar (measured: pass 2 took 3× longer).
+fn softmax_dz(
+    g: &mut Lanes,
+    (p, q, pg): (&Lanes, &Lanes, &Lanes),
+    y: &[i32; W],
+    class: i32,
+    ce: f32,
+) {
+    for i in 0..W {
+        let (qi, pi) = (q[i], p[i]);
+        let nll = if y[i] == class { -qi } else { pi };
+        let dz = p[i] * (g[i] - pg[i]) + ce * nll;
+        g[i] = if y[i] >= 0 { dz } else { 0.0 };
     }
 }
 
 /// `∂L/∂z_k = g_k·p_k·(1 − p_k) − r_k·s_ce·(1 − p_k)`, 0 on ignored lanes.
 fn sigmoid_grad(b: &mut Block, k: &Coef, ce: f32) {
     dl_dp(b, k, false);
+    let y = b.y;
     for (class, ((p, q), g)) in b.p.iter().zip(&b.q).zip(b.g.iter_mut()).enumerate() {
         for i in 0..W {
-            let nll = if b.y[i] == class as i32 {
-                ce * q[i]
-            } else {
-                0.0
-            };
+            let hit = ce * q[i];
+            let nll = if y[i] == class as i32 { hit } else { 0.0 };
             let dz = g[i] * p[i] * q[i] - nll;
-            g[i] = if b.y[i] >= 0 { dz } else { 0.0 };
+            g[i] = if y[i] >= 0 { dz } else { 0.0 };
         }
     }
 }
