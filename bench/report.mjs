@@ -125,17 +125,24 @@ function trainMd(dice, ce) {
   return lines.join('\n');
 }
 
+// `dicelab bench loss --json` prints one run per engine: `cpu` (the f64 oracle), `cpu-fast`
+// (f32 SIMD, 1 thread), `cpu-fast-2t` (2 threads); an older single object is the oracle.
+const engine = (d, name) => (Array.isArray(d) ? d.find((x) => x.backend === name) : name === 'cpu' ? d : undefined);
+
 function lossMd(loss) {
   if (!loss || loss.skipped) return `NumPy comparison skipped: ${loss?.skipped ?? 'no result'}.`;
   const lines = [
     `Shape ${loss.shape.join('×')} (B, H, W, C), soft Dice corrected mean, loss + ∂L/∂logits; median of 9 runs; two rounds alternating dicelab and NumPy. Check: dicelab loss ${loss.check.dicelab_loss.toFixed(7)}, NumPy ${loss.check.numpy_loss.toFixed(7)}, gradient max rel. difference ${loss.check.grad_rel_err.toExponential(1)} (${loss.check.agree ? 'agree' : 'DISAGREE'}).`,
     '',
-    '| round | dicelab ms | dicelab GB/s | copy GB/s | % of copy | NumPy ms | dicelab / NumPy |',
-    '|---|---|---|---|---|---|---|',
+    '| round | engine | dicelab ms | dicelab GB/s | copy GB/s | % of copy | NumPy ms | dicelab / NumPy |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   loss.rounds.forEach((r, i) => {
-    const d = r.dicelab;
-    lines.push(`| ${i + 1} | ${f(d.loss_s * 1e3, 2)} | ${f(d.loss_gb_s, 2)} | ${f(d.copy_gb_s, 2)} | ${f(100 * d.ratio_to_copy, 1)} % | ${f(r.numpy_s * 1e3, 1)} | ${f(r.numpy_s / d.loss_s, 1)}× |`);
+    for (const name of ['cpu', 'cpu-fast', 'cpu-fast-2t']) {
+      const d = engine(r.dicelab, name);
+      if (!d) continue;
+      lines.push(`| ${i + 1} | ${name} | ${f(d.loss_s * 1e3, 2)} | ${f(d.loss_gb_s, 2)} | ${f(d.copy_gb_s, 2)} | ${f(100 * d.ratio_to_copy, 1)} % | ${f(r.numpy_s * 1e3, 1)} | ${f(r.numpy_s / d.loss_s, 1)}× |`);
+    }
   });
   const t = loss.torch;
   lines.push('', t?.skipped ? `PyTorch: skipped (${t.skipped}).` : `PyTorch ${t.version} (CPU, 1 thread): ${f(t.loss_s * 1e3, 1)} ms.`);
@@ -156,8 +163,10 @@ function goals(browserDice, loss, bundleGz) {
     const of = measured.length < TFJS.length ? `, ${measured.length} of ${TFJS.length} backends measured` : '';
     return { value: `${f(ratio, 3)}× (${name}${of})`, met: measured.length === TFJS.length && ratio > 1 };
   });
-  const lossRatio = loss?.rounds ? median(loss.rounds.map((r) => r.dicelab.ratio_to_copy)) : NaN;
-  const vsNumpy = loss?.rounds ? median(loss.rounds.map((r) => r.numpy_s / r.dicelab.loss_s)) : NaN;
+  // The goal rows take the fast engine on one thread (the copy and NumPy run on one too).
+  const fast = (r) => engine(r.dicelab, 'cpu-fast') ?? {};
+  const lossRatio = loss?.rounds ? median(loss.rounds.map((r) => fast(r).ratio_to_copy)) : NaN;
+  const vsNumpy = loss?.rounds ? median(loss.rounds.map((r) => r.numpy_s / fast(r).loss_s)) : NaN;
   const g = (name, value, target, met) => ({ name, value, target, met });
   const sizes = SIZES.map(([b, s]) => `${b}×${s}`);
   return [
@@ -168,9 +177,10 @@ function goals(browserDice, loss, bundleGz) {
     ),
     ...sizes.map((s, i) => g(`load → first step (dicelab, ${s})`, `${f(ours[i]?.loadMs, 0)} ms`, '< 300 ms', ours[i]?.loadMs < 300)),
     ...sizes.map((s, i) => g(`load → first step (dicelab-gpu, ${s})`, `${f(gpu[i]?.loadMs, 0)} ms`, '< 300 ms', gpu[i]?.loadMs < 300)),
-    g('native loss+grad vs copy bandwidth', `${f(100 * lossRatio, 1)} %`, '≥ 50 %', lossRatio >= 0.5),
-    g('native loss+grad vs NumPy', `${f(vsNumpy, 1)}×`, '≥ 5×', vsNumpy >= 5),
-    g('playground bundle (wasm + JS + CSS, gzip -9)', kb(bundleGz), '≤ 100 KB', bundleGz <= 100 * 1000),
+    g('native loss+grad (fast, 1 thread) vs copy bandwidth', `${f(100 * lossRatio, 1)} %`, '≥ 50 %', lossRatio >= 0.5),
+    g('native loss+grad (fast, 1 thread) vs NumPy', `${f(vsNumpy, 1)}×`, '≥ 5×', vsNumpy >= 5),
+    g('playground bundle (wasm + JS + CSS, gzip -9), issue 6', kb(bundleGz), '< 150 KB', bundleGz < 150 * 1000),
+    g('playground bundle (wasm + JS + CSS, gzip -9), issue 7', kb(bundleGz), '≤ 100 KB', bundleGz <= 100 * 1000),
   ];
 }
 

@@ -115,6 +115,9 @@ pub(super) fn time<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Resu
     Ok(median(ts))
 }
 
+/// Threads of the fast engine's runs, reported separately: `cpu-fast` and `cpu-fast-2t`.
+const FAST_THREADS: [usize; 2] = [1, 2];
+
 pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
     let (b, s, c) = (cmd.batch, cmd.size, cmd.classes);
     if b == 0 || s == 0 || c == 0 || cmd.runs == 0 {
@@ -140,6 +143,16 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
         loss::evaluate(&cfg, logits.view(), labels.view(), Some(grad.view_mut())).map(|_| ())
     })
     .map_err(|e| e.to_string())?;
+    let mut fast_s = Vec::new();
+    for threads in FAST_THREADS {
+        fast_s.push(
+            time(cmd.runs, || {
+                let g = Some(grad.view_mut());
+                loss::fast::evaluate(&cfg, logits.view(), labels.view(), g, threads).map(|_| ())
+            })
+            .map_err(|e| e.to_string())?,
+        );
+    }
     let src = logits.as_slice().ok_or("internal: logits not contiguous")?;
     let mut dst = vec![0.0f32; n];
     let copy_s = time(cmd.runs, || {
@@ -148,13 +161,11 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
         Ok::<(), String>(())
     })?;
 
-    let mut runs = vec![LossBench::new(
-        "cpu",
-        [b, s, s, c],
-        cmd.runs,
-        loss_s,
-        copy_s,
-    )];
+    let shape = [b, s, s, c];
+    let mut runs = vec![LossBench::new("cpu", shape, cmd.runs, loss_s, copy_s)];
+    for (name, t) in ["cpu-fast", "cpu-fast-2t"].into_iter().zip(fast_s) {
+        runs.push(LossBench::new(name, shape, cmd.runs, t, copy_s));
+    }
     if let Some(engine) = &mut gpu {
         runs.push(super::bench_gpu::measure(
             engine, &cfg, &logits, &labels, cmd.runs,

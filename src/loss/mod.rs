@@ -8,6 +8,7 @@ mod activation;
 mod batch;
 mod config;
 pub mod dice;
+pub mod fast;
 pub mod gdl;
 mod grad;
 mod report;
@@ -37,14 +38,20 @@ pub fn evaluate(
     let sums = class_sums(cfg, &batch)?;
     let terms = loss_terms(cfg, &sums)?;
     if let Some(mut g) = grad {
-        let shape = g.shape().to_vec();
-        let out = g
-            .as_slice_mut()
-            .filter(|_| shape == batch.shape)
-            .ok_or(LossError::GradBuffer(shape))?;
-        logit_grad(cfg, &batch, &terms, out);
+        logit_grad(cfg, &batch, &terms, grad_slice(&mut g, batch.shape)?);
     }
     Ok(LossReport::new(cfg, batch.shape, &sums, &terms))
+}
+
+/// The gradient buffer as a slice, if it has the logits' `shape` and standard layout.
+pub(crate) fn grad_slice<'g>(
+    g: &'g mut ArrayViewMut4<'_, f32>,
+    shape: [usize; 4],
+) -> Result<&'g mut [f32], LossError> {
+    let have = g.shape().to_vec();
+    g.as_slice_mut()
+        .filter(|_| have == shape)
+        .ok_or(LossError::GradBuffer(have))
 }
 
 /// The checks every backend makes before computing: a valid configuration, matching non-empty

@@ -299,7 +299,12 @@ fn bench_prints_its_figures() {
         "bench", "loss", "--batch", "1", "--size", "16", "--runs", "3", "--json",
     ]);
     let v = json(&out);
-    for key in ["pixels_per_s", "loss_gb_s", "copy_gb_s", "ratio_to_copy"] {
-        assert!(v[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {v}");
+    let runs = v.as_array().expect("one object per engine");
+    let names: Vec<&str> = runs.iter().filter_map(|r| r["backend"].as_str()).collect();
+    assert_eq!(names, ["cpu", "cpu-fast", "cpu-fast-2t"]);
+    for r in runs {
+        for key in ["pixels_per_s", "loss_gb_s", "copy_gb_s", "ratio_to_copy"] {
+            assert!(r[key].as_f64().is_some_and(|x| x > 0.0), "{key}: {r}");
+        }
     }
 }

@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod compare;
 mod data;
+mod fast;
 mod fuzz;
 mod gheat;
 mod gpu;
