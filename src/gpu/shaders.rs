@@ -63,8 +63,8 @@ pub const ARGMAX: &str = concat!(
 
 /// `Σ_k |∂L/∂z_k|` per pixel of the first image (twin of `net::gradient_heat`).
 pub const GRADIENT_HEAT: &str = concat!(
-    include_str!("shaders/net_params.wgsl"),
-    include_str!("shaders/gradient_heat.wgsl"),
+    include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/gradient_heat.wgsl")),
 );
 
 /// Adam and SGD with momentum (twins of `net::adam_update` and `net::sgd_momentum_update`).
@@ -88,3 +88,14 @@ pub const NET: [(&str, &str, &[&str]); 7] = [
     ("gradient_heat", GRADIENT_HEAT, &["gradient_heat"]),
     ("optim", OPTIM, &["adam_update", "sgd_momentum_update"]),
 ];
+
+#[cfg(test)]
+mod tests {
+    /// Every embedded module is the minified copy from `build.rs`: no comment reaches the binary.
+    #[test]
+    fn embedded_sources_carry_no_comments() {
+        for (name, source, _) in super::ALL.into_iter().chain(super::NET) {
+            assert!(!source.contains("//"), "{name} embeds a commented source");
+        }
+    }
+}
