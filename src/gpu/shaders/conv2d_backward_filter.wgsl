@@ -44,14 +44,29 @@ fn conv2d_backward_filter(
         let co = g % layer.cout;
         let dy = i32((t / layer.k) * layer.dilation) - i32(layer.pad);
         let dx = i32((t % layer.k) * layer.dilation) - i32(layer.pad);
+        // Walk the chunk's pixels as (image, row, column) counters: one division per thread, not
+        // three per pixel (integer division dominates on the software rasterisers this runs on in
+        // CI and headless browsers).
+        let w = i32(layer.width);
+        let h = i32(layer.height);
+        var b = start / hw;
+        var yy = i32((start % hw) / layer.width);
+        var xx = i32(start % layer.width);
         for (var p = start; p < end; p++) {
-            let b = p / hw;
-            let r = p % hw;
-            let iy = i32(r / layer.width) + dy;
-            let ix = i32(r % layer.width) + dx;
-            if iy >= 0 && iy < i32(layer.height) && ix >= 0 && ix < i32(layer.width) {
+            let iy = yy + dy;
+            let ix = xx + dx;
+            if iy >= 0 && iy < h && ix >= 0 && ix < w {
                 let src = ((b * layer.height + u32(iy)) * layer.width + u32(ix)) * layer.cin;
                 sum += input[src + ci] * dout[p * layer.cout + co];
+            }
+            xx += 1;
+            if xx == w {
+                xx = 0;
+                yy += 1;
+                if yy == h {
+                    yy = 0;
+                    b += 1;
+                }
             }
         }
     }
