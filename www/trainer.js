@@ -76,12 +76,13 @@ async function takeSnapshot(forceEval) {
     ? await Promise.all(Object.entries(runs).map(async ([id, r]) => [id, JSON.parse(await r.pg.evaluateAsync())]))
     : [];
   if (mine !== epoch) return;
-  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()) };
+  // wasmBytes and gpuBuffers are what the soak (tests/soak/soak.mjs) watches stay flat.
+  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: dicelab.wasmMemoryBytes() };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
     r.sentCurve += curve.length / 2;
-    out.runs[id] = { step: r.pg.steps(), curve, report: JSON.parse(r.pg.lastReport()) };
+    out.runs[id] = { step: r.pg.steps(), curve, report: JSON.parse(r.pg.lastReport()), gpuBuffers: r.pg.gpuBuffers() ?? null, backend: r.pg.backend() };
   }
   for (const [id, e] of evals) {
     const s = out.runs[id];

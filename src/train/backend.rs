@@ -155,6 +155,12 @@ pub trait TrainBackend {
     fn gradient_heat(&self) -> Option<Vec<f32>> {
         None
     }
+
+    /// GPU buffers this backend has created, `None` on the CPU. Constant once training runs: the
+    /// soak (`cargo xtask soak`) checks that 20,000 steps create none.
+    fn gpu_buffers(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Checks a batch's buffers against a backend's capacity; the error names what is wrong.

@@ -227,4 +227,8 @@ impl TrainBackend for GpuBackend {
     fn lose_device(&self) {
         self.trainer.context().destroy();
     }
+
+    fn gpu_buffers(&self) -> Option<usize> {
+        Some(self.trainer.allocations())
+    }
 }

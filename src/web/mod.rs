@@ -13,6 +13,13 @@ use crate::loss::{self, LossConfig};
 use ndarray::{ArrayView3, ArrayView4};
 use wasm_bindgen::prelude::*;
 
+/// Bytes of this module's WebAssembly memory (it only grows): the soak (`cargo xtask soak`) reads
+/// it at the start and the end of a long run.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size::<0>() as f64) * 65536.0
+}
+
 /// Evaluates a loss in the browser. `config` is a JSON `LossConfig` (option names as on the CLI),
 /// `logits` is (B, H, W, C) row-major, `labels` is (B, H, W). Returns the report as JSON, with the
 /// gradient under `"grad"`.
