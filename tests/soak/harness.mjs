@@ -4,6 +4,7 @@
 // (dicelab's own counter, and every `GPUDevice.createBuffer` call the worker makes, counted by a
 // wrapper); and steps/s over the first and the last window of steps. `cargo xtask soak` runs it at
 // full length (soak.mjs), tests/e2e/soak.test.mjs for ~300 steps per mode, with the same checks.
+import { loadavg } from 'node:os';
 import { launch, openPage } from '../e2e/browser.mjs';
 
 /**
@@ -87,7 +88,7 @@ async function waitSteps(page, step, samples, stallMs) {
   for (;;) {
     const s = await stats(page);
     if (s) {
-      samples.push({ time: s.time, step: s.runs.a.step });
+      samples.push({ time: s.time, step: s.runs.a.step, wasm: s.wasmBytes });
       if (s.runs.a.step >= step) return s;
       if (s.runs.a.step !== last.step) last = { time: performance.now(), step: s.runs.a.step };
     }
@@ -120,10 +121,10 @@ async function measure(page, worker, cdp, runs) {
 /**
  * Soaks one mode of the page served at `url` for `steps` steps: a warm-up window, the start
  * measurements, the first rate window, training to the end, the last rate window, the end
- * measurements. Windows are a tenth of the steps (at least 60); the rate windows exclude the forced
- * garbage collections of the measurements.
+ * measurements. Windows are `windowSteps` steps (default a tenth of the steps, at least 60); the rate
+ * windows exclude the forced garbage collections of the measurements.
  */
-export async function soak(url, name, steps, { log = () => {} } = {}) {
+export async function soak(url, name, steps, { log = () => {}, windowSteps = Math.max(60, Math.round(steps / 10)) } = {}) {
   const mode = MODES[name];
   const browser = await launch({ webgpu: mode.webgpu });
   try {
@@ -135,14 +136,16 @@ export async function soak(url, name, steps, { log = () => {} } = {}) {
     });
     await page.goto(`${url}/#${mode.hash}`);
     const worker = await workerReady;
-    const win = Math.max(60, Math.round(steps / 10));
+    const win = windowSteps;
     const samples = [];
     const stallMs = 120000;
+    const loadStart = loadavg()[0];
     const t0 = Date.now();
     await waitSteps(page, win, samples, stallMs);
     const start = await measure(page, worker, cdp, mode.runs);
     log(`${name}: start at step ${start.step} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     const first = (await waitSteps(page, 0, samples, stallMs)).runs.a.step;
+    if (first + 2 * win > steps) throw new Error(`${steps} steps leave no room for two ${win}-step windows after step ${first}`);
     let shown = Date.now();
     for (let target = first + win; target < steps; target += win) {
       await waitSteps(page, target, samples, stallMs);
@@ -164,6 +167,11 @@ export async function soak(url, name, steps, { log = () => {} } = {}) {
       end,
       rateStart: rateBetween(samples, first, first + win),
       rateEnd: rateBetween(samples, steps - win, steps),
+      // Every window's rate, to tell a trend from the noise of a shared machine.
+      rates: Array.from({ length: Math.floor((steps - first) / win) }, (_, i) => rateBetween(samples, first + i * win, first + (i + 1) * win)),
+      // The wasm memory at each window's end: it grows in steps as each run's loss curve doubles.
+      wasm: Array.from({ length: Math.floor((steps - first) / win) }, (_, i) => samples.find((x) => x.step >= first + (i + 1) * win)?.wasm),
+      load: [loadStart, loadavg()[0]],
       errors,
     };
   } finally {
