@@ -26,6 +26,7 @@ let mious = { a: [], b: [] };
 let lastReports = {};
 let codeLang = 'numpy';
 let lastHash = location.hash;
+let stats = null; // the last snapshot's counters, for window.dicelab.stats()
 
 // ---- notices ---------------------------------------------------------------------------------
 
@@ -274,6 +275,12 @@ function onSnapshot(m) {
   $('play').textContent = m.playing ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(m.playing));
   $('steps-per-s').textContent = m.stepsPerSecond ? m.stepsPerSecond.toFixed(1) : '—';
+  stats = {
+    time: performance.now(),
+    stepsPerSecond: m.stepsPerSecond,
+    wasmBytes: m.wasmBytes,
+    runs: Object.fromEntries(Object.entries(m.runs).map(([id, r]) => [id, { step: r.step, gpuBuffers: r.gpuBuffers, backend: r.backend }])),
+  };
   const evals = [];
   for (const [id, r] of Object.entries(m.runs)) {
     for (let i = 0; i < r.curve.length; i += 2) curves[id].push([r.curve[i], r.curve[i + 1]]);
@@ -407,12 +414,14 @@ window.addEventListener('resize', () => {
   }, 100);
 });
 
-// A read-only window for tests and the curious: the curves as drawn, and the state.
+// A read-only window for tests and the curious: the curves as drawn, the state, and the trainer's
+// counters as of its last snapshot (steps, wasm memory, GPU buffers per run: what the soak watches).
 window.dicelab = Object.freeze({
   loseDevice: () => worker.postMessage({ type: 'lose-device' }),
   curve: (id = 'a') => curves[id].slice(),
   miou: (id = 'a') => mious[id].slice(),
   state: () => structuredClone(ui),
+  stats: () => structuredClone(stats),
 });
 
 const worker = openTrainer(onTrainerMessage);

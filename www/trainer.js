@@ -12,7 +12,7 @@
 //               {type: 'snapshot', ...} | {type: 'backend', backend, adapter, reason, code}
 //               {type: 'error', source, message, fatal?}
 
-import init, { Playground } from '../dicelab.js';
+import init, { Playground, wasmMemoryBytes } from '../dicelab.js';
 
 const SLICE_MS = 40; // work per slice before yielding to messages
 const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
@@ -79,12 +79,13 @@ async function takeSnapshot(forceEval) {
   // awaited without blocking; empty before the first step).
   const heat = evaluate && runs.a ? await runs.a.pg.gradientHeatAsync() : null;
   if (mine !== epoch) return;
-  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()) };
+  // wasmBytes and gpuBuffers are what the soak (tests/soak/soak.mjs) watches stay flat.
+  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: wasmMemoryBytes() };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
     r.sentCurve += curve.length / 2;
-    out.runs[id] = { step: r.pg.steps(), curve, report: r.pg.lastReport() };
+    out.runs[id] = { step: r.pg.steps(), curve, report: r.pg.lastReport(), gpuBuffers: r.pg.gpuBuffers() ?? null, backend: r.pg.backend() };
   }
   for (const [id, e] of evals) {
     const s = out.runs[id];

@@ -118,16 +118,26 @@ pub(super) fn time<E>(runs: usize, mut f: impl FnMut() -> Result<(), E>) -> Resu
 /// Threads of the fast engine's runs, reported separately: `cpu-fast` and `cpu-fast-2t`.
 const FAST_THREADS: [usize; 2] = [1, 2];
 
+/// The most logits `bench loss` takes: 2^27. It holds the logits, the gradient and a copy (f32 each)
+/// and the labels (i32 per pixel): 1.5–2 GiB at the cap, which a normal machine has; the former cap
+/// of 2^30 needed 12–16 GiB.
+const MAX_BENCH_LOGITS: usize = 1 << 27;
+
 pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
     let (b, s, c) = (cmd.batch, cmd.size, cmd.classes);
     if b == 0 || s == 0 || c == 0 || cmd.runs == 0 {
         return Err("--batch, --size, --classes and --runs must be at least 1".into());
     }
-    let n = b
-        .checked_mul(s * s)
+    let n = s
+        .checked_mul(s)
+        .and_then(|p| p.checked_mul(b))
         .and_then(|p| p.checked_mul(c))
-        .filter(|&n| n <= 1 << 30)
-        .ok_or("the benchmark shape is too large (at most 2^30 logits)")?;
+        .filter(|&n| n <= MAX_BENCH_LOGITS)
+        .ok_or_else(|| {
+            format!(
+                "the benchmark shape is too large: batch × size² × classes must be at most 2^27 ({MAX_BENCH_LOGITS}) logits"
+            )
+        })?;
     let cfg = cmd.opts.config()?;
     // Acquired before the CPU run, so a missing GPU fails fast.
     let mut gpu = match cmd.backend {

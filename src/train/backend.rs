@@ -171,6 +171,12 @@ pub trait TrainBackend {
     fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
         self.gradient_heat().map(Some)
     }
+
+    /// GPU buffers this backend has created, `None` on the CPU. Constant once training runs: the
+    /// soak (`cargo xtask soak`) checks that 20,000 steps create none.
+    fn gpu_buffers(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Checks a batch's buffers against a backend's capacity; the error names what is wrong.

@@ -251,4 +251,8 @@ impl TrainBackend for GpuBackend {
         self.trainer.poll(false).map_err(train_error)?;
         self.trainer.take_heat().map_err(train_error)
     }
+
+    fn gpu_buffers(&self) -> Option<usize> {
+        Some(self.trainer.allocations())
+    }
 }

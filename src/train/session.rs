@@ -426,6 +426,11 @@ impl Session {
         self.backend.adapter()
     }
 
+    /// GPU buffers the backend has created (`None` on the CPU).
+    pub fn gpu_buffers(&self) -> Option<usize> {
+        self.backend.gpu_buffers()
+    }
+
     /// The loss of every step so far.
     pub fn curve(&self) -> &[StepRecord] {
         &self.curve

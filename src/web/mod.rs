@@ -18,6 +18,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+/// Bytes of this module's WebAssembly memory (it only grows): the soak (`cargo xtask soak`) reads
+/// it at the start and the end of a long run.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size::<0>() as f64) * 65536.0
+}
+
 /// An error for JavaScript from anything that prints.
 pub(crate) fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())

@@ -122,6 +122,15 @@ impl Playground {
         self.session().adapter()
     }
 
+    /// GPU buffers this run has created, or `null` on the CPU: constant while it trains (what the
+    /// soak checks).
+    #[wasm_bindgen(js_name = gpuBuffers)]
+    pub fn gpu_buffers(&self) -> Option<u32> {
+        self.session()
+            .gpu_buffers()
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// Why the run is on the CPU although the GPU was asked for (a sentence), or `null`.
     #[wasm_bindgen(js_name = fallbackReason)]
     pub fn fallback_reason(&self) -> Option<String> {

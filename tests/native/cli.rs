@@ -308,3 +308,33 @@ fn bench_prints_its_figures() {
         }
     }
 }
+
+#[test]
+fn bench_refuses_a_shape_beyond_its_memory_cap() {
+    // 2^28 logits (8 × 4096² × 2) would take ~3 GiB; a size whose square overflows must not wrap.
+    for args in [
+        &[
+            "bench",
+            "loss",
+            "--batch",
+            "8",
+            "--size",
+            "4096",
+            "--classes",
+            "2",
+        ][..],
+        &[
+            "bench",
+            "loss",
+            "--batch",
+            "2",
+            "--size",
+            "4294967296",
+            "--classes",
+            "6",
+        ],
+        &["bench", "loss", "--size", "4294967296", "--backend", "gpu"],
+    ] {
+        refused(args, "at most 2^27 (134217728) logits");
+    }
+}

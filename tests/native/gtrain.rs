@@ -571,6 +571,10 @@ fn a_gpu_session_advances_without_blocking_like_the_cpu() {
     let mut cpu = Session::new(small_config()).unwrap();
     cpu.step(5).unwrap();
     let mut session = gpu_session(ctx.clone(), small_config());
+    // The count the page's soak watches: set at creation, untouched by steps and predictions.
+    let buffers = session.gpu_buffers();
+    assert!(buffers.is_some_and(|n| n > 0), "{buffers:?}");
+    assert_eq!(cpu.gpu_buffers(), None);
     let mut left = 5;
     // The native stand-in for the browser's event loop: poll the device, then await the signal.
     while let Some(signal) = session.advance(&mut left).unwrap() {
@@ -609,6 +613,7 @@ fn a_gpu_session_advances_without_blocking_like_the_cpu() {
     };
     let cpu_eval = cpu.evaluate().unwrap();
     assert!((eval.pixel_accuracy - cpu_eval.pixel_accuracy).abs() < 0.01);
+    assert_eq!(session.gpu_buffers(), buffers);
 }
 
 #[test]

@@ -4,6 +4,9 @@
 //! - `cargo xtask test`: install what the tests need, then run every check CI runs.
 //! - `cargo xtask bench`: every benchmark (native, NumPy, the browser against TensorFlow.js), written
 //!   to BENCHMARKS.md and target/bench/bench.json.
+//! - `cargo xtask soak [--steps N] [--backend cpu|gpu|all]`: long training runs of the page in
+//!   headless Chromium; fails if the heap, the wasm memory or the GPU buffers grow, or steps/s
+//!   decays. Writes target/soak/soak.json.
 //! - `cargo xtask setup`: only the installs.
 //!
 //! Every install is skipped when the right version is already present, so a second run is fast.
@@ -12,14 +15,17 @@
 mod bench;
 mod run;
 mod setup;
+mod soak;
 mod tasks;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|bench|setup>
+const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|setup>
   serve   build the page (release) and serve it on http://127.0.0.1:8080
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
   bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
+  soak    [--steps N] [--backend cpu|gpu|all] long runs of the page: heap, wasm memory and GPU
+          buffers stay flat, steps/s does not decay; writes target/soak/soak.json (~20 min)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
@@ -28,6 +34,7 @@ fn main() -> ExitCode {
         Some("serve") => tasks::serve(),
         Some("test") => tasks::test(),
         Some("bench") => bench::all(),
+        Some("soak") => soak::run(&args[1..]),
         Some("setup") => setup::all(),
         Some("-h" | "--help") => {
             println!("{USAGE}");
