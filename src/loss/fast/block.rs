@@ -5,14 +5,17 @@
 //! Lanes past the block's length are padding: logits 0, label −1 (ignored), never stored.
 //!
 //! How the lane loops are written, so that they compile to packed SSE2 / SIMD128 code (checked in
-//! the disassembly; a loop that falls back to scalar code costs 3–4× here):
-//! - every loop is over whole `[_; W]` arrays, so there are no bounds checks and no tails;
-//! - a choice between two values is `if mask { a } else { b }` with both operands already loaded
-//!   and neither of them the element being overwritten: with a load inside an arm, or with
-//!   `x[i] = if c { v } else { x[i] }`, LLVM emits a conditional store, which SSE2 cannot do
-//!   packed, and the whole loop stays scalar;
-//! - running extremes use `f32::max`, indices are found afterwards by comparing with the result.
+//! the disassembly of the release binary; a loop that falls back to scalar code costs 3–4× here):
+//! - each is a small `#[inline(never)]` function over whole `[_; W]` arrays: no bounds checks, no
+//!   tails, and its `&mut` arguments are known not to alias. Inlined into the block loop, the same
+//!   loops were left scalar, with branches and conditional stores;
+//! - a choice between two values is `if mask { a } else { b }` with both operands loaded before it
+//!   (a load inside an arm becomes a branch);
+//! - each `&mut` row is its own argument (rows inside a tuple get a run-time overlap check and a
+//!   scalar copy of the loop);
+//! - f32 work and f64 accumulation are separate loops (mixed, LLVM's cost model kept them scalar).
 
+use super::transpose;
 use super::vmath::{exp, ln_1p};
 
 /// Pixels per block. 64 lanes × C rows stay in L1 for any reasonable C.
@@ -82,14 +85,7 @@ impl Block {
     pub fn load(&mut self, logits: &[f32], labels: &[i32], ignore: i32) {
         let (c, len) = (self.c, labels.len());
         self.len = len;
-        if len == W {
-            // Full blocks (all but the last of a segment): fixed trip counts.
-            for (i, px) in logits.chunks_exact(c).take(W).enumerate() {
-                for (row, &v) in self.z.iter_mut().zip(px) {
-                    row[i] = v;
-                }
-            }
-        } else {
+        if !(len == W && transpose::to_rows(&mut self.z, logits)) {
             for (k, row) in self.z.iter_mut().enumerate() {
                 for (i, v) in row[..len].iter_mut().enumerate() {
                     *v = logits[i * c + k];
@@ -113,13 +109,7 @@ impl Block {
     /// Writes the first `len` lanes of the rows `g` back channels last.
     pub fn store(&self, out: &mut [f32]) {
         let c = self.c;
-        if self.len == W {
-            for (i, px) in out.chunks_exact_mut(c).take(W).enumerate() {
-                for (v, row) in px.iter_mut().zip(&self.g) {
-                    *v = row[i];
-                }
-            }
-        } else {
+        if !(self.len == W && transpose::to_pixels(&self.g, out)) {
             for (k, row) in self.g.iter().enumerate() {
                 for (i, &v) in row[..self.len].iter().enumerate() {
                     out[i * c + k] = v;
@@ -130,28 +120,35 @@ impl Block {
 
     /// Softmax over the rows: `p`, and `m`, `top`, `rest` and `inv`.
     pub fn softmax(&mut self) {
-        let m = self
-            .z
-            .iter()
-            .skip(1)
-            .fold(self.z[0], |m, row| lane_max(&m, row));
-        let mut top = [0i32; W];
+        // Written in place: copying the lane arrays in and out showed up as `memmove` in profiles.
+        let Self {
+            z,
+            p,
+            m,
+            top,
+            rest,
+            inv,
+            ..
+        } = self;
+        *m = z[0];
+        for row in &z[1..] {
+            lane_max(m, row);
+        }
+        top.fill(0);
         // Down from the last class, so that the first of tied maxima wins.
-        for (k, row) in self.z.iter().enumerate().rev() {
-            mark_equal(&mut top, row, &m, k as i32);
+        for (k, row) in z.iter().enumerate().rev() {
+            mark_equal(top, row, m, k as i32);
         }
-        let mut rest = [0.0f32; W];
-        for (k, (z, e)) in self.z.iter().zip(self.p.iter_mut()).enumerate() {
-            exp_shifted(e, &mut rest, (z, &m), (&top, k as i32));
+        rest.fill(0.0);
+        for (k, (z, e)) in z.iter().zip(p.iter_mut()).enumerate() {
+            exp_shifted(e, rest, (z, m), (top, k as i32));
         }
-        let inv = rest.map(|r| 1.0 / (1.0 + r));
-        for p in self.p.iter_mut() {
-            scale(p, &inv);
+        for (v, r) in inv.iter_mut().zip(rest.iter()) {
+            *v = 1.0 / (1.0 + r);
         }
-        self.m = m;
-        self.top = top;
-        self.rest = rest;
-        self.inv = inv;
+        for p in p.iter_mut() {
+            scale(p, inv);
+        }
     }
 
     /// Sigmoid per row: `p` and `q = 1 − p`, both from `e^−|z|` so neither cancels.
@@ -209,10 +206,12 @@ fn all_finite(row: &Lanes) -> bool {
     row.iter().fold(true, |ok, v| ok & v.is_finite())
 }
 
-/// The lane-wise maximum.
+/// `m = max(m, row)`, lane by lane.
 #[inline(never)]
-fn lane_max(a: &Lanes, b: &Lanes) -> Lanes {
-    std::array::from_fn(|i| a[i].max(b[i]))
+fn lane_max(m: &mut Lanes, row: &Lanes) {
+    for i in 0..W {
+        m[i] = m[i].max(row[i]);
+    }
 }
 
 /// `top = k` on the lanes where `row` equals `m`.

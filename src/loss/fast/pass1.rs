@@ -30,11 +30,11 @@ impl Acc {
 
     fn add(&mut self, b: &Block, squared: bool) {
         for (k, p) in b.p.iter().enumerate() {
-            let rows = (&mut self.inter[k], &mut self.truth[k], &mut self.pred[k]);
+            let (i, t, s) = (&mut self.inter[k], &mut self.truth[k], &mut self.pred[k]);
             if squared {
-                add_class::<true>(rows, p, &b.y, k as i32);
+                add_class::<true>(i, t, s, (p, &b.y, k as i32));
             } else {
-                add_class::<false>(rows, p, &b.y, k as i32);
+                add_class::<false>(i, t, s, (p, &b.y, k as i32));
             }
         }
         self.blocks += 1;
@@ -57,13 +57,15 @@ impl Acc {
     }
 }
 
-/// One class's lanes of `I`, `R` and `P` (`P` of `p²` when `SQUARED`).
+/// One class's lanes of `I`, `R` and `P` (`P` of `p²` when `SQUARED`). The rows are separate
+/// `&mut` arguments: inside a tuple LLVM cannot see they do not alias, and adds a scalar copy of
+/// the loop behind a run-time overlap check.
 #[inline(never)]
 fn add_class<const SQUARED: bool>(
-    (inter, truth, pred): (&mut Lanes, &mut Lanes, &mut Lanes),
-    p: &Lanes,
-    y: &Ints,
-    k: i32,
+    inter: &mut Lanes,
+    truth: &mut Lanes,
+    pred: &mut Lanes,
+    (p, y, k): (&Lanes, &Ints, i32),
 ) {
     for i in 0..W {
         let (pv, hit, kept) = (p[i], y[i] == k, y[i] >= 0);
