@@ -12,6 +12,7 @@
 mod block;
 mod pass1;
 mod pass2;
+mod transpose;
 mod vmath;
 
 use super::{grad_slice, loss_terms, prepare, Aggregation, LossConfig, LossError, LossReport};

@@ -3,7 +3,7 @@
 //! lanes); every `FLUSH` blocks and at the end of each unit they are added to the f64 [`Sums`], so
 //! no f32 sum ever holds more than `FLUSH` terms. The cross-entropy is accumulated in f64 lanes.
 
-use super::block::{Block, Lanes, W};
+use super::block::{Block, Ints, Lanes, W};
 use super::Segment;
 use crate::loss::{Activation, LossConfig, Sums};
 
@@ -30,14 +30,11 @@ impl Acc {
 
     fn add(&mut self, b: &Block, squared: bool) {
         for (k, p) in b.p.iter().enumerate() {
-            let (ia, ta, pa) = (&mut self.inter[k], &mut self.truth[k], &mut self.pred[k]);
-            let class = k as i32;
-            for i in 0..W {
-                let hit = b.y[i] == class;
-                let pv = if squared { p[i] * p[i] } else { p[i] };
-                ia[i] += if hit { p[i] } else { 0.0 };
-                ta[i] += if hit { 1.0 } else { 0.0 };
-                pa[i] += if b.y[i] >= 0 { pv } else { 0.0 };
+            let (i, t, s) = (&mut self.inter[k], &mut self.truth[k], &mut self.pred[k]);
+            if squared {
+                add_class::<true>(i, t, s, (p, &b.y, k as i32));
+            } else {
+                add_class::<false>(i, t, s, (p, &b.y, k as i32));
             }
         }
         self.blocks += 1;
@@ -57,6 +54,25 @@ impl Acc {
             }
         }
         self.blocks = 0;
+    }
+}
+
+/// One class's lanes of `I`, `R` and `P` (`P` of `p²` when `SQUARED`). The rows are separate
+/// `&mut` arguments: inside a tuple LLVM cannot see they do not alias, and adds a scalar copy of
+/// the loop behind a run-time overlap check.
+#[inline(never)]
+fn add_class<const SQUARED: bool>(
+    inter: &mut Lanes,
+    truth: &mut Lanes,
+    pred: &mut Lanes,
+    (p, y, k): (&Lanes, &Ints, i32),
+) {
+    for i in 0..W {
+        let (pv, hit, kept) = (p[i], y[i] == k, y[i] >= 0);
+        let pp = if SQUARED { pv * pv } else { pv };
+        inter[i] += if hit { pv } else { 0.0 };
+        truth[i] += if hit { 1.0 } else { 0.0 };
+        pred[i] += if kept { pp } else { 0.0 };
     }
 }
 

@@ -1,7 +1,7 @@
 //! The fast second pass: `∂L/∂z` over a range of pixels from the coefficients of `loss_terms`,
 //! recomputing the activation per block (the formulas are those of `loss::grad`, in f32).
 
-use super::block::{Block, Lanes, W};
+use super::block::{Block, Ints, Lanes, W};
 use super::Segment;
 use crate::loss::{Activation, LossConfig, Terms};
 
@@ -68,27 +68,37 @@ impl Coef {
             sq: sq.iter().map(|&v| v as f32).collect(),
         }
     }
+
+    /// Class `k`'s coefficients.
+    fn class(&self, k: usize) -> ClassCoef {
+        ClassCoef {
+            sq: self.sq[k],
+            full: [self.full[0][k], self.full[1][k]],
+            lin: [self.lin[0][k], self.lin[1][k]],
+        }
+    }
 }
 
-/// `g_k = ∂L/∂p_k` into the rows `b.g`, from `b.p` and `b.q = 1 − p`: the `q` form on the lanes
-/// where class k dominates (`top`: the largest logit for softmax, `z ≥ 0` for sigmoid).
-fn dl_dp(b: &mut Block, k: &Coef, softmax: bool) {
-    // Lane arrays copied to locals: LLVM then sees they cannot alias the rows and vectorises.
-    let (y, top) = (b.y, b.top);
-    let rows = b.z.iter().zip(&b.p).zip(&b.q).zip(b.g.iter_mut());
-    for (class, (((z, p), q), g)) in rows.enumerate() {
-        let sq = k.sq[class];
-        let (full0, full1) = (k.full[0][class], k.full[1][class]);
-        let (lin0, lin1) = (k.lin[0][class], k.lin[1][class]);
-        for i in 0..W {
-            let hit = y[i] == class as i32;
-            // Both tests are computed and one kept: a branch on `softmax` here would stop LLVM.
-            let top = (softmax & (top[i] == class as i32)) | (!softmax & (z[i] >= 0.0));
-            // Selects, not an index by `hit`: an index would not vectorise.
-            let full = if hit { full1 } else { full0 };
-            let lin = if hit { lin1 } else { lin0 };
-            let (from_q, from_p) = (full - sq * q[i], lin + sq * p[i]);
-            g[i] = if top { from_q } else { from_p };
+/// One class's [`Coef`], as scalars for the lane loops (`[r_k = 0, r_k = 1]`).
+#[derive(Clone, Copy)]
+struct ClassCoef {
+    sq: f32,
+    full: [f32; 2],
+    lin: [f32; 2],
+}
+
+impl ClassCoef {
+    /// `g_k = ∂L/∂p_k` of one lane: the `q` form where class k dominates (`at_top`).
+    #[inline(always)]
+    fn dl_dp(self, hit: bool, at_top: bool, p: f32, q: f32) -> f32 {
+        // Selects between values, not an index by `hit`: an index would not vectorise.
+        let full = if hit { self.full[1] } else { self.full[0] };
+        let lin = if hit { self.lin[1] } else { self.lin[0] };
+        let (from_q, from_p) = (full - self.sq * q, lin + self.sq * p);
+        if at_top {
+            from_q
+        } else {
+            from_p
         }
     }
 }
@@ -97,66 +107,103 @@ fn dl_dp(b: &mut Block, k: &Coef, softmax: bool) {
 ///
 /// In f32, `g_k − Σ_j p_j·g_j` cancels when one class has `p ≈ 1`, and so does `p_y − 1`. Both
 /// are rewritten around the class with the largest logit (`g_ref`): `g_k − Σ p_j·g_j =
-/// (g_k − g_ref) − Σ_j p_j·(g_j − g_ref)` (as `Σ p_j = 1`), and `1 − p_max = rest/s`; so saturated
-/// pixels keep their (tiny) gradient to f32 relative accuracy, as the f64 oracle does.
+/// (g_k − g_ref) − Σ_j p_j·(g_j − g_ref)` (as `Σ p_j = 1`), and `1 − p_top = rest/(1 + rest)`;
+/// so saturated pixels keep their (tiny) gradient to f32 relative accuracy, as the f64 oracle does.
 fn softmax_grad(b: &mut Block, k: &Coef, ce: f32) {
-    let (y, top) = (b.y, b.top);
-    let q_top: [f32; W] = std::array::from_fn(|i| b.rest[i] * b.inv[i]);
-    for (class, (p, q)) in b.p.iter().zip(b.q.iter_mut()).enumerate() {
-        for i in 0..W {
-            let (at_top, rest) = (q_top[i], 1.0 - p[i]);
-            q[i] = if top[i] == class as i32 { at_top } else { rest };
-        }
-    }
-    dl_dp(b, k, true);
+    let q_top: Lanes = std::array::from_fn(|i| b.rest[i] * b.inv[i]);
+    let lanes = (&b.y, &b.top);
     let mut g_ref = [0.0f32; W];
-    for (class, g) in b.g.iter().enumerate() {
-        for i in 0..W {
-            let (here, before) = (g[i], g_ref[i]);
-            g_ref[i] = if top[i] == class as i32 { here } else { before };
-        }
+    for (class, (p, g)) in b.p.iter().zip(b.g.iter_mut()).enumerate() {
+        softmax_dl_dp(
+            g,
+            &mut g_ref,
+            (p, &q_top),
+            lanes,
+            (k.class(class), class as i32),
+        );
     }
     let mut pg = [0.0f32; W];
     for (p, g) in b.p.iter().zip(b.g.iter_mut()) {
-        for i in 0..W {
-            g[i] -= g_ref[i];
-            pg[i] += p[i] * g[i];
-        }
+        shift_and_dot(g, &mut pg, p, &g_ref);
     }
-    for (class, ((p, g), q)) in b.p.iter().zip(b.g.iter_mut()).zip(&b.q).enumerate() {
-        softmax_dz(g, (p, q, &pg), &y, class as i32, ce);
+    for (class, (p, g)) in b.p.iter().zip(b.g.iter_mut()).enumerate() {
+        softmax_dz(g, (p, &pg, &q_top), lanes, class as i32, ce);
+    }
+}
+
+/// Class `class`'s row of `g = ∂L/∂p` (softmax: `q = 1 − p` is needed only where the class is
+/// on top, where it is `q_top`), and that row added to `g_ref` on the lanes where it is on top.
+#[inline(never)]
+fn softmax_dl_dp(
+    g: &mut Lanes,
+    g_ref: &mut Lanes,
+    (p, q_top): (&Lanes, &Lanes),
+    (y, top): (&Ints, &Ints),
+    (k, class): (ClassCoef, i32),
+) {
+    for i in 0..W {
+        let at_top = top[i] == class;
+        let v = k.dl_dp(y[i] == class, at_top, p[i], q_top[i]);
+        g[i] = v;
+        g_ref[i] += if at_top { v } else { 0.0 };
+    }
+}
+
+/// `g −= g_ref` and `pg += p·g`, lane by lane.
+#[inline(never)]
+fn shift_and_dot(g: &mut Lanes, pg: &mut Lanes, p: &Lanes, g_ref: &Lanes) {
+    for i in 0..W {
+        let d = g[i] - g_ref[i];
+        g[i] = d;
+        pg[i] += p[i] * d;
     }
 }
 
 /// One class row of [`softmax_grad`]'s last step.
-///
-/// Here and above, both arms of every `if` are loaded before it: with a load inside an arm LLVM
-/// emits a branch and the loop stays scalar (measured: pass 2 took 3× longer).
+#[inline(never)]
 fn softmax_dz(
     g: &mut Lanes,
-    (p, q, pg): (&Lanes, &Lanes, &Lanes),
-    y: &[i32; W],
+    (p, pg, q_top): (&Lanes, &Lanes, &Lanes),
+    (y, top): (&Ints, &Ints),
     class: i32,
     ce: f32,
 ) {
     for i in 0..W {
-        let (qi, pi) = (q[i], p[i]);
-        let nll = if y[i] == class { -qi } else { pi };
-        let dz = p[i] * (g[i] - pg[i]) + ce * nll;
+        let (pi, qt) = (p[i], q_top[i]);
+        let q = if top[i] == class { qt } else { 1.0 - pi };
+        let nll = if y[i] == class { -q } else { pi };
+        let dz = pi * (g[i] - pg[i]) + ce * nll;
         g[i] = if y[i] >= 0 { dz } else { 0.0 };
     }
 }
 
 /// `∂L/∂z_k = g_k·p_k·(1 − p_k) − r_k·s_ce·(1 − p_k)`, 0 on ignored lanes.
 fn sigmoid_grad(b: &mut Block, k: &Coef, ce: f32) {
-    dl_dp(b, k, false);
-    let y = b.y;
-    for (class, ((p, q), g)) in b.p.iter().zip(&b.q).zip(b.g.iter_mut()).enumerate() {
-        for i in 0..W {
-            let hit = ce * q[i];
-            let nll = if y[i] == class as i32 { hit } else { 0.0 };
-            let dz = g[i] * p[i] * q[i] - nll;
-            g[i] = if y[i] >= 0 { dz } else { 0.0 };
-        }
+    let y = &b.y;
+    for (class, ((z, p), (q, g))) in
+        b.z.iter()
+            .zip(&b.p)
+            .zip(b.q.iter().zip(b.g.iter_mut()))
+            .enumerate()
+    {
+        sigmoid_dz(g, (z, p, q), y, (k.class(class), class as i32), ce);
+    }
+}
+
+/// One class row of [`sigmoid_grad`]; the class is on top where `z ≥ 0` (`p ≥ ½`).
+#[inline(never)]
+fn sigmoid_dz(
+    g: &mut Lanes,
+    (z, p, q): (&Lanes, &Lanes, &Lanes),
+    y: &Ints,
+    (k, class): (ClassCoef, i32),
+    ce: f32,
+) {
+    for i in 0..W {
+        let (pi, qi, hit) = (p[i], q[i], y[i] == class);
+        let dl = k.dl_dp(hit, z[i] >= 0.0, pi, qi);
+        let nll = if hit { ce * qi } else { 0.0 };
+        let dz = dl * pi * qi - nll;
+        g[i] = if y[i] >= 0 { dz } else { 0.0 };
     }
 }
