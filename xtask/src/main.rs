@@ -25,7 +25,7 @@ const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|setup>
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
   bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
   soak    [--steps N] [--backend cpu|gpu|all] long runs of the page: heap, wasm memory and GPU
-          buffers stay flat, steps/s does not decay; writes target/soak/soak.json (~20 min)
+          buffers stay flat, steps/s does not decay; writes target/soak/soak.json (~45 min)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
