@@ -44,3 +44,57 @@ fn a_few_training_steps_lower_the_loss_in_the_browser() {
     assert_eq!(e.classes.len(), 6);
     assert_eq!(s.predictions().len(), 2 * 32 * 32);
 }
+
+/// The CPU-only module (built without the `gpu` feature, as the page loads it where WebGPU is
+/// missing): asked for the GPU, it trains on the CPU through the same asynchronous calls and says
+/// why.
+#[cfg(not(feature = "gpu"))]
+#[wasm_bindgen_test]
+async fn the_cpu_only_module_trains_and_says_why_it_has_no_gpu() {
+    use dicelab::web::Playground;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_futures::JsFuture;
+
+    let config = js_sys::Object::new();
+    let data = js_sys::Object::new();
+    for (target, key, value) in [
+        (&data, "size", 32.0),
+        (&data, "train-images", 4.0),
+        (&config, "batch", 2.0),
+        (&config, "width", 8.0),
+    ] {
+        js_sys::Reflect::set(target, &key.into(), &JsValue::from_f64(value))
+            .expect("a plain object");
+    }
+    js_sys::Reflect::set(&config, &"data".into(), &data).expect("a plain object");
+    for backend in ["auto", "gpu"] {
+        let pg = Playground::create(config.clone().into(), backend.into())
+            .await
+            .map_err(|_| "create")
+            .expect("a CPU run");
+        assert_eq!(pg.backend(), "cpu");
+        let code = pg.fallback_code().expect("the reason is kept");
+        // Without navigator.gpu nothing more can be said; with it, what WebGPU answered.
+        let expected: &[&str] = if dicelab::gpu::webgpu_missing() {
+            &["no-webgpu"]
+        } else {
+            &["no-adapter", "software-adapter", "not-built"]
+        };
+        assert!(expected.contains(&code.as_str()), "{backend}: {code}");
+        assert!(pg.fallback_reason().is_some_and(|r| !r.is_empty()));
+        JsFuture::from(pg.step_async(3))
+            .await
+            .map_err(|_| "steps")
+            .expect("steps");
+        assert_eq!(pg.steps(), 3.0);
+    }
+    let cpu = Playground::create(config.into(), "cpu".into())
+        .await
+        .map_err(|_| "create")
+        .expect("a CPU run");
+    assert_eq!(
+        cpu.fallback_code(),
+        None,
+        "asked for the CPU: nothing to explain"
+    );
+}

@@ -1,15 +1,9 @@
-// Trunk post-build hook: minifies the page's JavaScript (our modules and wasm-bindgen's glue) and CSS
-// in Trunk's staging directory, file by file (no bundling: module paths and the worker's URL stay as
-// they are). Run by `trunk build`/`trunk serve` through Trunk.toml; esbuild is pinned in package.json.
+// Minifies the page's JavaScript (our modules and wasm-bindgen's glue) and CSS under a directory,
+// file by file (no bundling: module paths and the worker's URL stay as they are). Called by
+// tools/post_build.mjs on Trunk's staging directory; esbuild is pinned in package.json.
 import { transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
-
-const dir = process.env.TRUNK_STAGING_DIR;
-if (!dir) {
-  console.error('minify.mjs: TRUNK_STAGING_DIR is not set (run through Trunk)');
-  process.exit(2);
-}
 
 const LOADERS = { '.js': 'js', '.css': 'css' };
 
@@ -22,15 +16,18 @@ function* files(d) {
   }
 }
 
-let before = 0;
-let after = 0;
-for (const path of files(dir)) {
-  const loader = LOADERS[extname(path)];
-  if (!loader) continue;
-  const source = readFileSync(path, 'utf8');
-  const { code } = await transform(source, { loader, minify: true, format: loader === 'js' ? 'esm' : undefined, target: 'es2022' });
-  writeFileSync(path, code);
-  before += source.length;
-  after += code.length;
+/** Minifies every .js and .css file under `dir` in place; returns the bytes before and after. */
+export async function minify(dir) {
+  let before = 0;
+  let after = 0;
+  for (const path of files(dir)) {
+    const loader = LOADERS[extname(path)];
+    if (!loader) continue;
+    const source = readFileSync(path, 'utf8');
+    const { code } = await transform(source, { loader, minify: true, format: loader === 'js' ? 'esm' : undefined, target: 'es2022' });
+    writeFileSync(path, code);
+    before += source.length;
+    after += code.length;
+  }
+  return { before, after };
 }
-console.log(`minify.mjs: JS and CSS ${before} -> ${after} bytes`);

@@ -12,12 +12,13 @@
 //               {type: 'snapshot', ...} | {type: 'backend', backend, adapter, reason, code}
 //               {type: 'error', source, message, fatal?}
 
-import init, { Playground, wasmMemoryBytes } from '../dicelab.js';
+import { engineFor } from './engine.js';
 
 const SLICE_MS = 40; // work per slice before yielding to messages
 const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
 const EVAL_MS = 600; // validation metrics are a forward pass over the validation set
 
+let engine = null; // the wasm build the current runs live in (engine.js)
 let runs = {}; // id -> {pg: Playground, sentCurve: number}
 let epoch = 0; // bumped by every start: work of older runs is dropped
 let playing = false;
@@ -80,7 +81,7 @@ async function takeSnapshot(forceEval) {
   const heat = evaluate && runs.a ? await runs.a.pg.gradientHeatAsync() : null;
   if (mine !== epoch) return;
   // wasmBytes and gpuBuffers are what the soak (tests/soak/soak.mjs) watches stay flat.
-  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: wasmMemoryBytes() };
+  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: engine?.wasmMemoryBytes() ?? 0 };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
@@ -143,10 +144,16 @@ async function loop() {
 async function start(msg) {
   // Build the new runs first: if Rust refuses a configuration, the current runs stay untouched.
   const backend = { webgpu: 'gpu', cpu: 'cpu' }[msg.backend] ?? 'auto';
+  let mod;
+  try {
+    mod = await engineFor(backend);
+  } catch (e) {
+    throw Object.assign(new Error(`The WebAssembly module could not start: ${errorText(e)}`), { fatal: !engine });
+  }
   const next = {};
   try {
     for (const [id, config] of Object.entries(msg.runs)) {
-      next[id] = { pg: await Playground.create(config, backend), sentCurve: 0 };
+      next[id] = { pg: await mod.Playground.create(config, backend), sentCurve: 0 };
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();
@@ -155,6 +162,7 @@ async function start(msg) {
   epoch += 1;
   const old = runs;
   runs = next;
+  engine = mod;
   for (const r of Object.values(old)) r.pg.free();
   stepTimes = [];
   perSlice = 1;
@@ -209,29 +217,20 @@ async function handle(msg) {
     }
   } catch (err) {
     // The Rust side refused (bad option values): the previous runs stay as they were.
-    post({ type: 'error', source: msg.type, message: errorText(err) });
+    post({ type: 'error', source: msg.type, message: errorText(err), fatal: err?.fatal });
   }
   if (playing) loop();
 }
 
 /**
  * Starts the trainer: `send(message, transfer)` delivers its messages; the returned function takes
- * the page's. Loads the wasm module, then says `ready`.
+ * the page's. Says `ready` at once.
  */
 export function startTrainer(send) {
   post = send;
-  const ready = (async () => {
-    try {
-      await init();
-      // The run itself says where it trains and why (Playground.create probes WebGPU once, and in
-      // `auto` refuses a software adapter before compiling anything): no separate probe delays the
-      // first step.
-      post({ type: 'ready' });
-    } catch (e) {
-      post({ type: 'error', fatal: true, message: `The WebAssembly module could not start: ${errorText(e)}` });
-    }
-  })();
-  queue = ready;
+  // The wasm build is chosen and loaded by the first start (engine.js): which one depends on the
+  // backend asked for. Each run then says where it trains and why.
+  post({ type: 'ready' });
   return (msg) => {
     queue = queue.then(() => handle(msg));
   };

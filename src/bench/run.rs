@@ -2,10 +2,12 @@
 //! for the bench page's `dicelab-gpu` engine, on the GPU backend from the same initial weights.
 
 use crate::data::protocol_batch;
-use crate::gpu::{GpuContext, ReadySignal};
+use crate::gpu::ReadySignal;
 use crate::loss::{Formula, LossConfig, LossKind, Reduction};
-use crate::net::{init_params, Dims, InitKind, NetSpec, OptimConfig};
-use crate::train::{CpuBackend, GpuBackend, TrainBackend, TrainError};
+use crate::net::{Dims, InitKind, NetSpec, OptimConfig};
+use crate::train::{CpuBackend, TrainBackend, TrainError};
+#[cfg(feature = "gpu")]
+use crate::{gpu::GpuContext, net::init_params, train::GpuBackend};
 
 /// Classes of the protocol's labels and logits.
 pub const CLASSES: usize = 6;
@@ -119,6 +121,7 @@ impl ProtocolRun {
 
     /// The same run on the GPU of `ctx`: the same Glorot weights (seed 1234), Adam settings, data
     /// and loss; only the device differs.
+    #[cfg(feature = "gpu")]
     pub async fn on_gpu(
         ctx: GpuContext,
         batch: usize,

@@ -3,7 +3,7 @@
 //! error is recorded, never a panic, and the next evaluation reports it so the caller can fall back.
 
 use super::pipelines::Pipelines;
-use super::{probe, FallbackReason, GpuError};
+use super::{webgpu_missing, FallbackReason, GpuError};
 use std::sync::{Arc, Mutex};
 
 /// A device ready to run the loss kernels.
@@ -66,7 +66,7 @@ impl GpuContext {
         desc: wgpu::InstanceDescriptor,
         software: bool,
     ) -> Result<Self, FallbackReason> {
-        if probe::webgpu_missing() {
+        if webgpu_missing() {
             return Err(FallbackReason::NoWebGpu);
         }
         let instance = wgpu::Instance::new(desc);

@@ -23,11 +23,13 @@ pub enum FallbackReason {
     /// The only adapter is a software rasteriser (SwiftShader, lavapipe): slower than the CPU
     /// engine, so an automatic choice does not take it.
     SoftwareAdapter(String),
+    /// This build has no GPU engine (the page's CPU-only module, built without the `gpu` feature).
+    NotBuilt,
 }
 
 impl FallbackReason {
     /// A short stable identifier: `no-webgpu`, `no-adapter`, `device-request-failed`,
-    /// `pipeline-failed`, `device-lost`, `gpu-failed` or `software-adapter`.
+    /// `pipeline-failed`, `device-lost`, `gpu-failed`, `software-adapter` or `not-built`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoWebGpu => "no-webgpu",
@@ -37,6 +39,7 @@ impl FallbackReason {
             Self::DeviceLost(_) => "device-lost",
             Self::GpuFailed(_) => "gpu-failed",
             Self::SoftwareAdapter(_) => "software-adapter",
+            Self::NotBuilt => "not-built",
         }
     }
 }
@@ -57,6 +60,7 @@ impl fmt::Display for FallbackReason {
                 "the only WebGPU adapter is a software one, slower than the CPU engine ({})",
                 one_line(a)
             ),
+            Self::NotBuilt => f.write_str("this build of dicelab has no WebGPU engine (CPU only)"),
         }
     }
 }

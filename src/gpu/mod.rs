@@ -23,24 +23,49 @@
 //! Architecture invariant: nothing here decides training policy, and `loss` knows nothing of this
 //! module.
 
-mod buffers;
-mod context;
-mod engine;
+//!
+//! Without the `gpu` feature only what the CPU engine shares with it remains: why the GPU is not
+//! used ([`FallbackReason`]), whether the browser has WebGPU at all, and [`ReadySignal`], the
+//! future a backend's asynchronous read-backs resolve through.
+
 mod error;
-mod layout;
-pub mod net;
-mod params;
-mod pipelines;
 mod probe;
+mod signal;
+
+pub use error::{FallbackReason, GpuError};
+#[cfg(all(target_arch = "wasm32", not(feature = "gpu")))]
+pub use probe::cpu_build_reason;
+pub use probe::webgpu_missing;
+pub use signal::ReadySignal;
+
+#[cfg(feature = "gpu")]
+mod buffers;
+#[cfg(feature = "gpu")]
+mod context;
+#[cfg(feature = "gpu")]
+mod engine;
+#[cfg(feature = "gpu")]
+mod layout;
+#[cfg(feature = "gpu")]
+pub mod net;
+#[cfg(feature = "gpu")]
+mod params;
+#[cfg(feature = "gpu")]
+mod pipelines;
+#[cfg(feature = "gpu")]
 mod readback;
+#[cfg(feature = "gpu")]
 mod select;
+#[cfg(feature = "gpu")]
 pub mod shaders;
 
-pub use buffers::LossBuffers;
-pub use context::GpuContext;
-pub use engine::GpuEngine;
-pub use error::{FallbackReason, GpuError};
-pub use layout::Shape;
-pub use net::{GpuTrainer, ReadySignal};
-pub use pipelines::Pipelines;
-pub use select::{BackendKind, LossEngine};
+#[cfg(feature = "gpu")]
+pub use self::{
+    buffers::LossBuffers,
+    context::GpuContext,
+    engine::GpuEngine,
+    layout::Shape,
+    net::GpuTrainer,
+    pipelines::Pipelines,
+    select::{BackendKind, LossEngine},
+};

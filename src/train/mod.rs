@@ -6,6 +6,7 @@
 mod backend;
 mod config;
 mod cpu;
+#[cfg(feature = "gpu")]
 mod gpu;
 mod metrics;
 mod preset;
@@ -15,6 +16,7 @@ mod session;
 pub use backend::{check_batch, TrainBackend, TrainError};
 pub use config::{check_loss, SessionConfig};
 pub use cpu::CpuBackend;
+#[cfg(feature = "gpu")]
 pub use gpu::GpuBackend;
 pub use metrics::{ClassMetrics, Confusion, Evaluation};
 pub use preset::Preset;

@@ -4,16 +4,23 @@
 //! Configurations arrive and reports leave as plain JavaScript objects (serde-wasm-bindgen), never
 //! as JSON text: the bundle then carries no JSON codec (see ARCHITECTURE.md).
 
-mod bench;
-mod gpu_status;
 mod playground;
-
-pub use bench::{GpuProtocolRun, ProtocolRun};
-pub use gpu_status::webgpu_status;
 pub use playground::Playground;
 
-use crate::loss::{self, LossConfig};
-use ndarray::{ArrayView3, ArrayView4};
+// The API beyond the playground (bench.html, embedders, the browser tests): feature `extras`.
+#[cfg(feature = "extras")]
+mod bench;
+#[cfg(feature = "extras")]
+mod evaluate;
+#[cfg(feature = "extras")]
+mod gpu_status;
+#[cfg(feature = "extras")]
+pub use self::{
+    bench::{GpuProtocolRun, ProtocolRun},
+    evaluate::evaluate_loss,
+    gpu_status::webgpu_status,
+};
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -40,32 +47,4 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 /// A JavaScript object as a Rust value (missing fields take their serde defaults).
 pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(js)
-}
-
-/// Evaluates a loss in the browser. `config` is a `LossConfig` object (option names as on the
-/// CLI), `logits` is (B, H, W, C) row-major, `labels` is (B, H, W). Returns the report object with
-/// the gradient as a `Float32Array` under `grad`.
-#[wasm_bindgen(js_name = evaluateLoss)]
-pub fn evaluate_loss(
-    config: JsValue,
-    shape: &[u32],
-    logits: &[f32],
-    labels: &[i32],
-) -> Result<JsValue, JsError> {
-    let cfg: LossConfig = from_js(config)?;
-    let [b, h, w, c] = match shape {
-        [b, h, w, c] => [*b, *h, *w, *c].map(|d| d as usize),
-        _ => return Err(JsError::new("shape must have 4 dimensions (B, H, W, C)")),
-    };
-    let z = ArrayView4::from_shape((b, h, w, c), logits)?;
-    let y = ArrayView3::from_shape((b, h, w), labels)?;
-    let (report, grad) = loss::loss_and_grad(&cfg, z, y)?;
-    let out = to_js(&report)?;
-    let grad = grad
-        .as_slice()
-        .map(js_sys::Float32Array::from)
-        .ok_or_else(|| JsError::new("gradient is not contiguous"))?;
-    js_sys::Reflect::set(&out, &"grad".into(), &grad)
-        .map_err(|_| JsError::new("cannot attach the gradient to the report"))?;
-    Ok(out)
 }

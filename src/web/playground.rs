@@ -14,11 +14,10 @@
 //! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
 use super::{from_js, js, to_js};
-use crate::gpu::{FallbackReason, GpuContext};
+use crate::gpu::FallbackReason;
 use crate::loss::LossConfig;
-use crate::net::Dims;
 use crate::net::OptimConfig;
-use crate::train::{EvalProgress, GpuBackend, HeatProgress, Session, SessionConfig};
+use crate::train::{EvalProgress, HeatProgress, Session, SessionConfig};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -33,7 +32,11 @@ pub struct Playground {
 }
 
 /// A GPU session for `cfg`, or why there is none.
+#[cfg(feature = "gpu")]
 async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, FallbackReason> {
+    use crate::gpu::GpuContext;
+    use crate::net::Dims;
+    use crate::train::GpuBackend;
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
     let ctx = if auto {
         GpuContext::new_hardware().await?
@@ -50,6 +53,12 @@ async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, Fallback
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))?;
     Session::with_backend(cfg, Box::new(backend))
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))
+}
+
+/// The CPU-only build has no GPU session; it says why (the page loads it where WebGPU cannot train).
+#[cfg(not(feature = "gpu"))]
+async fn gpu_session(_: SessionConfig, _: bool) -> Result<Session, FallbackReason> {
+    Err(crate::gpu::cpu_build_reason().await)
 }
 
 /// The promise's error value.

@@ -20,6 +20,10 @@ before(async () => {
 after(async () => server.close());
 
 const body = (page, key) => page.evaluate((k) => document.body.dataset[k], key);
+// The wasm builds a page fetched (www/engine.js): '/dicelab_bg.wasm' (WebGPU) or
+// '/cpu/dicelab_bg.wasm' (CPU only); worker requests are the page's too.
+const wasmFetched = (requests) =>
+  requests.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname).sort();
 const waitStep = (page, n, timeout = 60000) =>
   page.waitForFunction((k) => Number(document.body.dataset.step ?? 0) >= k, n, { timeout });
 
@@ -41,7 +45,7 @@ for (const webgpu of [false, true]) {
   const tag = `webgpu-${webgpu ? 'on' : 'off'}`;
 
   test(`playground trains and the loss falls (${tag})`, async () => {
-    await withPage(webgpu, async ({ page }) => {
+    await withPage(webgpu, async ({ page, requests }) => {
       const t0 = Date.now();
       await page.goto(`${server.url}/#labels=full&loss=ce&seed=3`);
       await waitStep(page, 1, 20000);
@@ -54,6 +58,8 @@ for (const webgpu of [false, true]) {
       assert.ok(last < 0.8 * first, `loss did not fall: ${first} -> ${last}`);
       // 'auto' trains on the CPU here: SwiftShader is a software adapter, slower than the CPU engine.
       assert.match(await page.textContent('#backend'), webgpu ? /CPU \(WebGPU unavailable: the only WebGPU adapter is a software one/ : /CPU \(WebGPU unavailable: no GPU adapter/);
+      // No adapter, or only a software one: the page never fetched the WebGPU build.
+      assert.deepEqual(wasmFetched(requests), ['/cpu/dicelab_bg.wasm']);
       await page.screenshot({ path: resolve(SHOTS, `playground-${tag}.png`), fullPage: true });
     });
   });
@@ -162,10 +168,11 @@ test('the embed view hides what it is told', async () => {
 });
 
 test('WebGPU trains when chosen, and a lost device continues on the CPU from the same weights', async () => {
-  await withPage(true, async ({ page }) => {
+  await withPage(true, async ({ page, requests }) => {
     await page.goto(`${server.url}/#backend=webgpu&size=32&batch=2&seed=5`);
     await waitStep(page, 2, 120000);
     assert.equal(await body(page, 'backend'), 'gpu');
+    assert.deepEqual(wasmFetched(requests), ['/dicelab_bg.wasm']);
     assert.match(await page.textContent('#backend'), /^WebGPU/);
     // The |∂L/∂z| heatmap is read back from the GPU on request and drawn.
     await page.waitForFunction(() => Number(document.body.dataset.heatMax) > 0, null, { timeout: 60000 });

@@ -36,8 +36,9 @@ export class Skip extends Error {}
 /** GPU and CPU first-step losses must agree within this (the protocol's first-step tolerance). */
 export const GPU_CPU_TOLERANCE = 1e-5;
 
+// The bench build (tools/variants.mjs): the playground's engine plus the protocol runs.
 async function wasm() {
-  const mod = await import('../../dicelab.js');
+  const mod = await import('../../bench/dicelab.js');
   await mod.default();
   return mod;
 }

@@ -29,15 +29,22 @@ fn set_private(dir: &std::path::Path) {
 #[cfg(not(unix))]
 fn set_private(_: &std::path::Path) {}
 
-/// wasm-bindgen-test in headless Chromium, with the browser flags of `tests/webdriver/<config>`.
-/// `expect` names the backend a GPU test must see (`gpu` with WebGPU on, `cpu` without), read at
+/// wasm-bindgen-test in headless Chromium, with the browser flags of `tests/webdriver/<config>`,
+/// built with `features` (see ARCHITECTURE.md, "The three wasm builds"). `expect` names the backend a GPU test must see (`gpu` with WebGPU on, `cpu` without), read at
 /// build time, so that a run meant for WebGPU cannot pass on the fallback.
-fn browser_tests(test: &str, config: &str, expect: Option<&str>) -> Result<(), String> {
+fn browser_tests(
+    test: &str,
+    features: &str,
+    config: &str,
+    expect: Option<&str>,
+) -> Result<(), String> {
+    let features = format!("--features={features}");
     let mut c = cargo(&[
         "test",
         "--target",
         WASM,
         "--no-default-features",
+        &features,
         "--test",
         test,
     ]);
@@ -73,16 +80,18 @@ pub fn test() -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    status(cargo(&[
-        "clippy",
+    // The page's three wasm builds: CPU only, WebGPU (the library alone: no test needs just
+    // `gpu`), and bench (`extras`, which the browser tests use).
+    for features in [
         "--all-targets",
-        "--no-default-features",
-        "--target",
-        WASM,
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+        "--lib --features=gpu",
+        "--all-targets --features=extras",
+    ] {
+        let mut args = vec!["clippy", "--no-default-features", "--target", WASM];
+        args.extend(features.split(' '));
+        args.extend(["--", "-D", "warnings"]);
+        status(cargo(&args))?;
+    }
     // One test at a time: the GPU tests share a software device, and two of them destroy theirs on
     // purpose; side by side they made others fall back to the CPU now and then.
     let mut native = cargo(&["test", "--workspace", "--", "--test-threads=1"]);
@@ -91,12 +100,14 @@ pub fn test() -> Result<(), String> {
         native.env("PROPTEST_CASES", "1000");
     }
     status(native)?;
-    browser_tests("web", "nowebgpu.json", None)?;
-    browser_tests("web_train", "nowebgpu.json", None)?;
-    browser_tests("web_gpu", "webgpu.json", Some("gpu"))?;
-    browser_tests("web_gpu", "nowebgpu.json", Some("cpu"))?;
-    browser_tests("web_gtrain", "webgpu.json", Some("gpu"))?;
-    browser_tests("web_gtrain", "nowebgpu.json", Some("cpu"))?;
+    browser_tests("web", "extras", "nowebgpu.json", None)?;
+    // The CPU-only build, as the page loads it where WebGPU is missing.
+    browser_tests("web_train", "", "nowebgpu.json", None)?;
+    browser_tests("web_train", "", "webgpu.json", None)?;
+    browser_tests("web_gpu", "extras", "webgpu.json", Some("gpu"))?;
+    browser_tests("web_gpu", "extras", "nowebgpu.json", Some("cpu"))?;
+    browser_tests("web_gtrain", "extras", "webgpu.json", Some("gpu"))?;
+    browser_tests("web_gtrain", "extras", "nowebgpu.json", Some("cpu"))?;
     trunk_build()?;
     // Node's test runner: the generated code against the CLI built above, the URL state, then the
     // page end to end.

@@ -16,11 +16,9 @@ mod encode;
 mod params;
 mod pipelines;
 mod ring;
-mod signal;
 mod trainer;
 
 pub use params::{LayerParams, OptimParams, CHUNK, CONV_WG, ELEM_WG};
 pub use pipelines::NetPipelines;
 pub use ring::{CHECKPOINT_EVERY, SLOTS};
-pub use signal::ReadySignal;
 pub use trainer::{Checkpoint, GpuTrainer, StepOutcome};

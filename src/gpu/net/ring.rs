@@ -4,9 +4,9 @@
 //! waits on a mapping — natively `device.poll` drives the callbacks, in a browser the event loop.
 //! Reports arrive in submission order (one queue), so only the oldest slot is ever waited on.
 
-use super::signal::ReadySignal;
 use crate::gpu::buffers::buffer;
 use crate::gpu::GpuContext;
+use crate::gpu::ReadySignal;
 use crate::loss::LossConfig;
 use std::collections::VecDeque;
 

@@ -26,6 +26,7 @@ impl ReadySignal {
     }
 
     /// Starts mapping `range` of `buffer` for reading; the returned signal fires when it is done.
+    #[cfg(feature = "gpu")]
     pub fn map_read(buffer: &wgpu::Buffer, range: std::ops::Range<u64>) -> Self {
         let signal = Self::default();
         let done = signal.clone();
