@@ -230,7 +230,8 @@ impl FromJs for bool {
 }
 
 /// Integers: a number with no fractional part within the type's range (serde-wasm-bindgen's safe
-/// integer, then serde's range check).
+/// integer, then serde's range check). Stricter than serde for `usize`, which it read through `u64`
+/// and so also took from a BigInt; the page sends numbers.
 macro_rules! int_from_js {
     ($($t:ty),*) => {$(
         impl FromJs for $t {
