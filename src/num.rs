@@ -30,3 +30,18 @@ impl<T: Copy + Into<f64>> fmt::Display for Num<T> {
         f.pad(&String::from(text))
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::Num;
+
+    /// The CLI's messages keep their bytes: natively `Num` is `{}`, flags included.
+    #[test]
+    fn natively_prints_as_display() {
+        for x in [0.1, 1e-7, 1e21, -0.0, f64::NAN, f64::NEG_INFINITY, 2.5e-300] {
+            assert_eq!(Num(x).to_string(), x.to_string());
+            assert_eq!(format!("{:>12}", Num(x)), format!("{x:>12}"));
+        }
+        assert_eq!(Num(0.1f32).to_string(), "0.1");
+    }
+}

@@ -1,6 +1,7 @@
 //! Hand-written conversion between JavaScript values and the engine's types: `ToJs` (reports out)
-//! and `FromJs` (configurations in), in place of serde-wasm-bindgen, which with the float printing
-//! its error messages keep cost the page's bundle ~13 KB gzipped (see ARCHITECTURE.md).
+//! and `FromJs` (configurations in), in place of serde-wasm-bindgen. Without it, and without the
+//! core float printer its error messages kept in (see `crate::num`), the page's wasm + glue went
+//! from 147.3 to 130.3 KB gzipped (ARCHITECTURE.md).
 //!
 //! The shapes are serde's, as `serde_wasm_bindgen::Serializer::json_compatible()` made them: field
 //! names as the serde attributes spell them, `None` as `null`, `skip_serializing_if` fields left
@@ -16,7 +17,6 @@ use crate::loss::Named;
 use crate::num::Num;
 use js_sys::{Array, Object, Reflect};
 use std::fmt;
-use std::str::FromStr;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A Rust value that becomes a JavaScript value.
@@ -105,13 +105,19 @@ pub(crate) fn field<T: FromJs>(
     name: &'static str,
     default: T,
 ) -> Result<T, Mismatch> {
-    let key = JsValue::from_str(name);
-    let value =
-        Reflect::get(obj, &key).map_err(|_| Mismatch::new("unreadable".into()).within(name))?;
-    if value.is_undefined() && !Reflect::has(obj, &key).unwrap_or(false) {
-        return Ok(default);
+    match get(obj, name) {
+        Some(value) => T::from_js(&value).map_err(|e| e.within(name)),
+        None => Ok(default),
     }
-    T::from_js(&value).map_err(|e| e.within(name))
+}
+
+/// Field `name` of `obj`, `None` when there is no such field (kept out of `field`: once, not per
+/// type).
+fn get(obj: &Object, name: &str) -> Option<JsValue> {
+    let key = JsValue::from_str(name);
+    // A getter that throws reads as `undefined`, which no field takes.
+    let value = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+    (!value.is_undefined() || Reflect::has(obj, &key).unwrap_or(false)).then_some(value)
 }
 
 /// A JavaScript object built field by field, in the order serde writes them.
@@ -229,43 +235,47 @@ impl FromJs for bool {
     }
 }
 
-/// Integers: a number with no fractional part within the type's range (serde-wasm-bindgen's safe
-/// integer, then serde's range check). Stricter than serde for `usize`, which it read through `u64`
-/// and so also took from a BigInt; the page sends numbers.
+/// A number with no fractional part in `min..=max` (serde-wasm-bindgen's safe integer, then
+/// serde's range check). Stricter than serde for `usize`, which it read through `u64` and so also
+/// took from a BigInt; the page sends numbers.
+fn integer(value: &JsValue, min: f64, max: f64) -> Result<f64, Mismatch> {
+    match value.as_f64() {
+        Some(x) if x.fract() == 0.0 && (min..=max).contains(&x) => Ok(x),
+        _ => Err(expected(
+            &format!("an integer from {} to {}", Num(min), Num(max)),
+            value,
+        )),
+    }
+}
+
+/// The integer types a configuration holds (the range is the type's, so the cast is exact).
 macro_rules! int_from_js {
     ($($t:ty),*) => {$(
         impl FromJs for $t {
             fn from_js(value: &JsValue) -> Result<Self, Mismatch> {
-                match value.as_f64() {
-                    Some(x) if x.fract() == 0.0 && (<$t>::MIN as f64..=<$t>::MAX as f64).contains(&x) => {
-                        Ok(x as $t)
-                    }
-                    _ => Err(expected(
-                        &format!("an integer from {} to {}", <$t>::MIN, <$t>::MAX),
-                        value,
-                    )),
-                }
+                integer(value, <$t>::MIN as f64, <$t>::MAX as f64).map(|x| x as $t)
             }
         }
     )*};
 }
 int_from_js!(u32, usize, i32);
 
-/// Every option enum, from its user-facing name (the message lists the allowed ones). serde also
+/// Every option enum, from its user-facing name; the message lists the allowed ones. serde also
 /// took `{"dice": null}` for `"dice"` (its externally tagged form); only the name is accepted here.
-impl<T: Named + FromStr> FromJs for T
-where
-    T::Err: fmt::Display,
-{
+impl<T: Named> FromJs for T {
     fn from_js(value: &JsValue) -> Result<Self, Mismatch> {
-        match value.as_string() {
-            Some(name) => name
-                .parse()
-                .map_err(|e: T::Err| Mismatch::new(e.to_string())),
-            None => Err(expected(
-                &format!("one of {}", T::names().join(", ")),
-                value,
-            )),
+        let names = T::names();
+        match value
+            .as_string()
+            .and_then(|s| names.iter().position(|n| *n == s))
+        {
+            Some(i) => Ok(T::ALL[i]),
+            None => Err(one_of(&names, value)),
         }
     }
+}
+
+/// `expected one of a, b, c, got …` (kept out of the generic impl: once, not per enum).
+fn one_of(names: &[&str], got: &JsValue) -> Mismatch {
+    expected(&format!("one of {}", names.join(", ")), got)
 }
