@@ -7,6 +7,7 @@
 //! - [`data`]: seeded synthetic material scenes with full or sparse annotations.
 //! - [`net`]: TinySegNet on the CPU (layers, forward, backward, optimisers).
 //! - [`train`]: the training session (data + net + optimiser + loss + metrics) behind a backend trait.
+//! - [`num`]: `Num`, a float in a message (JavaScript's printer on wasm32: no core float formatter).
 //! - [`bench`]: the side-by-side benchmark protocol's training run (shared with the bench page).
 //! - `cli` (native only): the `dicelab` command line.
 //! - `web` (wasm32 only): the wasm-bindgen surface the page calls; feature `extras` adds the
@@ -17,6 +18,7 @@ pub mod data;
 pub mod gpu;
 pub mod loss;
 pub mod net;
+pub mod num;
 mod options;
 pub mod rng;
 pub mod train;

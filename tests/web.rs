@@ -101,7 +101,7 @@ fn over_limit_sizes_are_refused() {
         (r#"{"width":4096}"#, "width"),
         (r#"{"data":{"train-images":100000000}}"#, "train-images"),
         (r#"{"loss":{"smooth-dr":-1}}"#, "smooth-dr"),
-        (r#"{"seed":"x"}"#, "expected u32"),
+        (r#"{"seed":"x"}"#, "seed: expected an integer"),
     ] {
         let err = Playground::new(obj(cfg))
             .err()

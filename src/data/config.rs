@@ -1,6 +1,7 @@
 //! `DataConfig`: the options of the synthetic scenes, named as on the CLI and in the page's URL, and
 //! validated in one place.
 
+use crate::num::Num;
 use crate::options::named_option;
 use serde::{Deserialize, Serialize};
 
@@ -79,13 +80,13 @@ impl DataConfig {
         if !(self.imbalance.is_finite() && (1.0..=1000.0).contains(&self.imbalance)) {
             return Err(format!(
                 "--imbalance must be between 1 and 1000, got {}",
-                self.imbalance
+                Num(self.imbalance)
             ));
         }
         if !(self.noise.is_finite() && (0.0..=0.5).contains(&self.noise)) {
             return Err(format!(
                 "--noise must be between 0 and 0.5, got {}",
-                self.noise
+                Num(self.noise)
             ));
         }
         Ok(())

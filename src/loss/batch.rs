@@ -2,6 +2,7 @@
 //! an evaluation can refuse its input.
 
 use super::config::ConfigError;
+use crate::num::Num;
 use ndarray::{ArrayView3, ArrayView4};
 use std::borrow::Cow;
 
@@ -42,7 +43,7 @@ pub enum LossError {
         ignore: i64,
     },
     /// A NaN or infinite logit.
-    #[error("logit {value} at (b={b}, h={h}, w={w}, c={c}) is not finite")]
+    #[error("logit {} at (b={b}, h={h}, w={w}, c={c}) is not finite", Num(*.value))]
     NonFinite {
         /// The value.
         value: f32,

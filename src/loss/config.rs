@@ -3,6 +3,7 @@
 //! The option names and values here are the ones users type (`dicelab loss --formula seed`) and the
 //! ones the page stores in its URL, so they are part of the public contract.
 
+use crate::num::Num;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -133,7 +134,7 @@ pub enum ConfigError {
         allowed: String,
     },
     /// A smoothing constant that is negative, NaN or infinite.
-    #[error("smoothing {name} must be a finite number >= 0, got {value}")]
+    #[error("smoothing {name} must be a finite number >= 0, got {}", Num(*.value))]
     BadSmoothing {
         /// `smooth-nr` or `smooth-dr`.
         name: &'static str,

@@ -2,6 +2,7 @@
 //! `sgd_momentum_update` are the CPU twins of the WGSL kernels of the same names; per element they
 //! compute in f32, as the kernels do.
 
+use crate::num::Num;
 use crate::options::named_option;
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +52,10 @@ impl OptimConfig {
     pub fn validate(&self) -> Result<(), String> {
         let ok = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v < hi;
         if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 10.0) {
-            return Err(format!("learning rate must be in (0, 10], got {}", self.lr));
+            return Err(format!(
+                "learning rate must be in (0, 10], got {}",
+                Num(self.lr)
+            ));
         }
         for (name, v) in [
             ("beta1", self.beta1),
@@ -59,11 +63,11 @@ impl OptimConfig {
             ("momentum", self.momentum),
         ] {
             if !ok(v, 0.0, 1.0) {
-                return Err(format!("{name} must be in [0, 1), got {v}"));
+                return Err(format!("{name} must be in [0, 1), got {}", Num(v)));
             }
         }
         if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
-            return Err(format!("epsilon must be > 0, got {}", self.epsilon));
+            return Err(format!("epsilon must be > 0, got {}", Num(self.epsilon)));
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 use crate::gpu::{FallbackReason, ReadySignal};
 use crate::loss::{LossConfig, LossError, LossReport};
 use crate::net::{Dims, NetSpec, OptimConfig};
+use crate::num::Num;
 
 /// Why training could not go on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -21,7 +22,7 @@ pub enum TrainError {
         source: LossError,
     },
     /// The loss became NaN or infinite.
-    #[error("training diverged at step {step} (loss {loss}); lower the learning rate")]
+    #[error("training diverged at step {step} (loss {}); lower the learning rate", Num(*.loss))]
     Diverged {
         /// The step (counting from 1).
         step: u64,

@@ -1,16 +1,26 @@
 //! `webgpuStatus()`: whether this browser gives the loss kernels a WebGPU device, and if not, why —
 //! for the page to show beside the backend in use.
 
+use super::convert::{Fields, ToJs};
 use crate::gpu::GpuContext;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[derive(Serialize)]
 struct Status {
     available: bool,
     adapter: Option<String>,
     reason: Option<String>,
     code: Option<&'static str>,
+}
+
+impl ToJs for Status {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("available", &self.available)
+            .put("adapter", &self.adapter)
+            .put("reason", &self.reason)
+            .put("code", &self.code)
+            .into()
+    }
 }
 
 /// Tries to acquire a WebGPU device with the loss kernels compiled; returns

@@ -1,9 +1,10 @@
 //! The wasm-bindgen surface the page calls. It converts between JavaScript values and the engine's
 //! types and owns no logic.
 //!
-//! Configurations arrive and reports leave as plain JavaScript objects (serde-wasm-bindgen), never
-//! as JSON text: the bundle then carries no JSON codec (see ARCHITECTURE.md).
+//! Configurations arrive and reports leave as plain JavaScript objects, never as JSON text, converted
+//! by hand (`convert`: no serde-wasm-bindgen, no JSON codec in the bundle; see ARCHITECTURE.md).
 
+pub mod convert;
 mod playground;
 pub use playground::Playground;
 
@@ -20,9 +21,7 @@ pub use self::{
     evaluate::evaluate_loss,
     gpu_status::webgpu_status,
 };
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use convert::{FromJs, ToJs};
 use wasm_bindgen::prelude::*;
 
 /// Bytes of this module's WebAssembly memory (it only grows): the soak (`cargo xtask soak`) reads
@@ -37,14 +36,14 @@ pub(crate) fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// A Rust value as a JavaScript object, shaped as its JSON would be (`null` for `None`).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js)
+/// A Rust value as a JavaScript object, shaped as its JSON would be (`null` for `None`). Cannot
+/// fail; the `Result` is the callers' `?`.
+pub(crate) fn to_js<T: ToJs>(value: &T) -> Result<JsValue, JsError> {
+    Ok(value.to_js())
 }
 
-/// A JavaScript object as a Rust value (missing fields take their serde defaults).
-pub(crate) fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(js)
+/// A JavaScript object as a Rust value (missing fields take their defaults; the error names the
+/// field).
+pub(crate) fn from_js<T: FromJs>(value: JsValue) -> Result<T, JsError> {
+    T::from_js(&value).map_err(js)
 }

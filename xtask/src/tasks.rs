@@ -101,6 +101,7 @@ pub fn test() -> Result<(), String> {
     }
     status(native)?;
     browser_tests("web", "extras", "nowebgpu.json", None)?;
+    browser_tests("web_convert", "extras", "nowebgpu.json", None)?;
     // The CPU-only build, as the page loads it where WebGPU is missing.
     browser_tests("web_train", "", "nowebgpu.json", None)?;
     browser_tests("web_train", "", "webgpu.json", None)?;

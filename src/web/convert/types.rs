@@ -1,0 +1,155 @@
+//! `ToJs` / `FromJs` for the engine's types that cross to the page: the configurations both ways
+//! (a report carries its `LossConfig`), the loss report and the validation metrics out. Field names
+//! are the serde derives' (`rename_all = "kebab-case"` on the configurations, none on the reports).
+
+use super::{field, object, Fields, FromJs, Mismatch, ToJs};
+use crate::data::DataConfig;
+use crate::loss::{ClassTerms, LossConfig, LossReport, UnitReport};
+use crate::net::OptimConfig;
+use crate::train::{ClassMetrics, Confusion, Evaluation, SessionConfig};
+use wasm_bindgen::JsValue;
+
+/// Both directions of a `#[serde(default, rename_all = "kebab-case")]` configuration from one field
+/// list: in, every field from the object or its default; out, every field.
+macro_rules! config {
+    ($ty:ty { $($field:ident: $name:literal),+ $(,)? }) => {
+        impl FromJs for $ty {
+            fn from_js(value: &JsValue) -> Result<Self, Mismatch> {
+                let obj = object(value)?;
+                let default = Self::default();
+                Ok(Self { $($field: field(obj, $name, default.$field)?),+ })
+            }
+        }
+        impl ToJs for $ty {
+            fn to_js(&self) -> JsValue {
+                Fields::new()$(.put($name, &self.$field))+.into()
+            }
+        }
+    };
+}
+
+config!(SessionConfig {
+    seed: "seed",
+    batch: "batch",
+    width: "width",
+    init: "init",
+    data: "data",
+    optim: "optim",
+    loss: "loss",
+});
+
+config!(DataConfig {
+    classes: "classes",
+    size: "size",
+    imbalance: "imbalance",
+    rare_absent: "rare-absent",
+    noise: "noise",
+    annotation: "annotation",
+    polygons: "polygons",
+    train_images: "train-images",
+    val_images: "val-images",
+});
+
+config!(OptimConfig {
+    kind: "kind",
+    lr: "lr",
+    beta1: "beta1",
+    beta2: "beta2",
+    epsilon: "epsilon",
+    momentum: "momentum",
+});
+
+config!(LossConfig {
+    kind: "kind",
+    formula: "formula",
+    weights: "weights",
+    reduction: "reduction",
+    aggregation: "aggregation",
+    squared: "squared",
+    smooth_nr: "smooth-nr",
+    smooth_dr: "smooth-dr",
+    activation: "activation",
+    ignore_index: "ignore-index",
+    include_background: "include-background",
+});
+
+impl ToJs for LossReport {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("loss", &self.loss)
+            .put_some("dice", &self.dice)
+            .put_some("ce", &self.ce)
+            .put("shape", &self.shape)
+            .put("valid_pixels", &self.valid_pixels)
+            .put("config", &self.config)
+            .put("per_class", &self.per_class)
+            .put("units", &self.units)
+            .into()
+    }
+}
+
+/// The session lends its last report.
+impl ToJs for &LossReport {
+    fn to_js(&self) -> JsValue {
+        (**self).to_js()
+    }
+}
+
+impl ToJs for UnitReport {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("unit", &self.unit)
+            .put_some("gdl", &self.gdl)
+            .put("classes", &self.classes)
+            .into()
+    }
+}
+
+impl ToJs for ClassTerms {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("class", &self.class)
+            .put("intersection", &self.intersection)
+            .put("truth", &self.truth)
+            .put("pred", &self.pred)
+            .put("weight", &self.weight)
+            .put("dice", &self.dice)
+            .put("included", &self.included)
+            .into()
+    }
+}
+
+impl ToJs for Evaluation {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("step", &self.step)
+            .put("classes", &self.classes)
+            .put("miou", &self.miou)
+            .put("pixel_accuracy", &self.pixel_accuracy)
+            .put("never_predicted", &self.never_predicted)
+            .put("confusion", &self.confusion)
+            .into()
+    }
+}
+
+impl ToJs for ClassMetrics {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("class", &self.class)
+            .put("pixel_share", &self.pixel_share)
+            .put("iou", &self.iou)
+            .put("precision", &self.precision)
+            .put("recall", &self.recall)
+            .put("predicted_share", &self.predicted_share)
+            .into()
+    }
+}
+
+impl ToJs for Confusion {
+    fn to_js(&self) -> JsValue {
+        Fields::new()
+            .put("classes", &self.classes)
+            .put("counts", &self.counts)
+            .into()
+    }
+}
