@@ -265,8 +265,9 @@ ${lossMd(loss)}
 
 ## Playground bundles (what a visitor's browser fetches; gzip -9)
 
-The page loads one of two wasm builds (www/engine.js): the WebGPU build where the browser has
-\`navigator.gpu\`, else the CPU-only build. Both load the same JS and CSS.
+The page loads one of two wasm builds (www/engine.js): the WebGPU build where WebGPU offers an
+adapter (in \`auto\`, a hardware one: headless Chromium's SwiftShader gets the CPU-only build), else
+the CPU-only build. Both load the same JS and CSS.
 
 | file | bytes | gzipped |
 |---|---|---|

@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-/// A float to print in a message: `{}` natively, JavaScript's `String(x)` on wasm32.
+/// A float to print in a message: `{}` natively, JavaScript's `String(x)` on wasm32. Width and fill
+/// apply on both; a precision (`{:.2}`) does not round on wasm32 (it cuts the text): print at full
+/// precision, as every message does.
 // No `Debug`: it would print through core's formatter again.
 #[derive(Clone, Copy, PartialEq)]
 pub struct Num<T = f64>(pub T);

@@ -1,6 +1,7 @@
-// Minifies the page's JavaScript (our modules and wasm-bindgen's glue) and CSS under a directory,
-// file by file (no bundling: module paths and the worker's URL stay as they are). Called by
-// tools/post_build.mjs on Trunk's staging directory; esbuild is pinned in package.json.
+// Minifies the JavaScript (our modules, wasm-bindgen's glue, the bench page's modules) and CSS under
+// a directory, file by file. Called by tools/post_build.mjs on Trunk's staging directory, before
+// tools/bundle.mjs replaces the playground's own modules with their bundle; esbuild is pinned in
+// package.json.
 import { transform } from 'esbuild';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';

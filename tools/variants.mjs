@@ -1,11 +1,13 @@
 // The page's other two wasm modules, built beside the one Trunk builds (`dicelab.js`, features
 // `gpu`: the playground with WebGPU):
-//   cpu/    no features: the CPU engine alone, which the playground loads where the browser has no
-//           WebGPU (www/engine.js chooses);
+//   cpu/    no features: the CPU engine alone, which the playground loads where the browser offers
+//           no usable WebGPU adapter (www/engine.js chooses);
 //   bench/  features `extras`: the playground's engine plus the benchmark runs for bench.html.
 // Each is `cargo build` → wasm-bindgen → wasm-opt, with the arguments Trunk itself uses, into
-// Trunk's staging directory. Called by tools/post_build.mjs; the builds share Trunk's target
-// directory (only this crate is rebuilt per feature set, its dependencies are shared).
+// Trunk's staging directory. Called by tools/post_build.mjs. The builds share Trunk's target
+// directory: the dependencies are built once for all three, but this crate is linked (LTO) again
+// for each feature set on every `trunk build` (a few seconds each here); cargo relinks the shared output
+// file to the feature set of each build, so each is read before the next starts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,19 +23,40 @@ function run(command, args, root) {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
 }
 
+/** Runs `cargo build …` and returns the path of the `.wasm` it built, as cargo reports it (so a
+ * `CARGO_TARGET_DIR` or `build.target-dir` is followed). */
+function cargoWasm(args, root) {
+  const r = spawnSync('cargo', [...args, '--message-format=json-render-diagnostics'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw new Error(`cargo: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`cargo ${args.join(' ')} exited with ${r.status}`);
+  const wasm = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.reason === 'compiler-artifact' && m.target?.name === 'dicelab')
+    .flatMap((m) => m.filenames)
+    .find((f) => f.endsWith('.wasm'));
+  if (!wasm) throw new Error(`cargo ${args.join(' ')} reported no dicelab .wasm`);
+  return wasm;
+}
+
 /** Builds every variant into `staging/<dir>/`; `release` as Trunk's `--release`. */
 export function buildVariants(root, staging, release) {
   const profile = release ? 'wasm-release' : 'dev';
-  const wasmDir = join(root, 'target', 'wasm32-unknown-unknown', release ? 'wasm-release' : 'debug');
   const localOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
   const wasmOpt = existsSync(localOpt) ? localOpt : 'wasm-opt';
   for (const { dir, features } of VARIANTS) {
     const cargo = ['build', '--lib', '--target=wasm32-unknown-unknown', `--profile=${profile}`, '--offline', '--no-default-features'];
     if (features.length) cargo.push(`--features=${features.join(',')}`);
-    run('cargo', cargo, root);
+    const built = cargoWasm(cargo, root);
     const out = join(staging, dir);
     mkdirSync(out, { recursive: true });
-    run('wasm-bindgen', ['--target=web', `--out-dir=${out}`, '--out-name=dicelab', '--no-typescript', join(wasmDir, 'dicelab.wasm')], root);
+    run('wasm-bindgen', ['--target=web', `--out-dir=${out}`, '--out-name=dicelab', '--no-typescript', built], root);
     // As Trunk's `data-wasm-opt="z"`: the module's own feature section says what it may use.
     if (release) {
       const wasm = join(out, 'dicelab_bg.wasm');

@@ -1,20 +1,25 @@
 // Which of the page's two wasm builds a run trains in, each fetched and compiled at most once:
 //   '../dicelab.js'      the WebGPU engine (wgpu and the WGSL kernels) with the CPU engine;
-//   '../cpu/dicelab.js'  the CPU engine alone, ~45 KB (gzipped) lighter.
+//   '../cpu/dicelab.js'  the CPU engine alone, ~47 KB (gzipped) lighter.
 // Both export the same `Playground` API. The WebGPU build is fetched only where it can train: a
 // WebGPU adapter exists and, in `auto`, is not a software one (the rule wgpu applies itself:
 // `GPUAdapterInfo.isFallbackAdapter`). Elsewhere the CPU build trains, and says why it is not on
 // the GPU (it asks WebGPU the same question).
 
-const modules = {}; // 'gpu' | 'cpu' -> Promise<module>
+const loading = {}; // 'gpu' | 'cpu' -> Promise<module>, dropped if it fails (a later start retries)
+const loaded = {}; // 'gpu' | 'cpu' -> module
 
 function load(kind) {
-  modules[kind] ??= (async () => {
+  loading[kind] ??= (async () => {
     const mod = await import(kind === 'gpu' ? '../dicelab.js' : '../cpu/dicelab.js');
     await mod.default();
+    loaded[kind] = mod;
     return mod;
-  })();
-  return modules[kind];
+  })().catch((e) => {
+    delete loading[kind];
+    throw e;
+  });
+  return loading[kind];
 }
 
 /** The adapter WebGPU offers this page, or null (no WebGPU, none offered, or the request failed). */
@@ -27,11 +32,17 @@ async function adapter() {
 }
 
 /** The build a run on `backend` ('gpu' | 'cpu' | 'auto') needs. A CPU run takes whichever build is
- * already loaded rather than fetch the other. */
+ * already loaded rather than fetch the other. Where the WebGPU build cannot be fetched or started,
+ * the run falls back to the CPU build (which then says why it is not on the GPU). */
 export async function engineFor(backend) {
-  if (backend === 'cpu') return modules.gpu ?? load('cpu');
-  if (modules.gpu) return modules.gpu;
+  if (backend === 'cpu') return loaded.gpu ?? loaded.cpu ?? load('cpu');
+  if (loaded.gpu) return loaded.gpu;
   const a = await adapter();
-  const usable = a && (backend === 'gpu' || !a.info?.isFallbackAdapter);
-  return load(usable ? 'gpu' : 'cpu');
+  if (!(a && (backend === 'gpu' || !a.info?.isFallbackAdapter))) return load('cpu');
+  try {
+    return await load('gpu');
+  } catch (e) {
+    console.warn(`dicelab: the WebGPU build did not start (${e?.message ?? e}); training on the CPU build`);
+    return load('cpu');
+  }
 }

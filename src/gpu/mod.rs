@@ -22,11 +22,11 @@
 //!
 //! Architecture invariant: nothing here decides training policy, and `loss` knows nothing of this
 //! module.
-
 //!
 //! Without the `gpu` feature only what the CPU engine shares with it remains: why the GPU is not
-//! used ([`FallbackReason`]), whether the browser has WebGPU at all, and [`ReadySignal`], the
-//! future a backend's asynchronous read-backs resolve through.
+//! used ([`FallbackReason`], [`GpuError`]), the probes (whether the browser has WebGPU at all, and
+//! in the CPU-only page build `cpu_build_reason`: what WebGPU would have offered), and
+//! [`ReadySignal`], the future a backend's asynchronous read-backs resolve through.
 
 mod error;
 mod probe;

@@ -62,8 +62,11 @@ pub async fn cpu_build_reason() -> super::FallbackReason {
                 FallbackReason::NotBuilt
             }
         }
+        // A rejection carries an exception (its `message`), not a string.
         Err(e) => FallbackReason::NoAdapter(
-            e.as_string()
+            get(&e, "message")
+                .and_then(|m| m.as_string())
+                .or_else(|| e.as_string())
                 .unwrap_or_else(|| "requestAdapter was refused".into()),
         ),
     }

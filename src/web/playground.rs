@@ -5,7 +5,8 @@
 //! Two ways in. `new Playground(config)` trains on the CPU with the synchronous calls (`step`,
 //! `evaluate`). `await Playground.create(config, backend)` picks WebGPU when `backend` is `"gpu"` or
 //! `"auto"` and a device exists, else the CPU with the reason kept (`backend()`,
-//! `fallbackReason()`, `fallbackCode()`); it is driven by `await stepAsync(n)` and
+//! `fallbackReason()`, `fallbackCode()`; the CPU-only build, without the `gpu` feature, always
+//! takes the CPU and says why); it is driven by `await stepAsync(n)` and
 //! `await evaluateAsync()`, which never block the worker: a GPU step is submitted, its loss report
 //! comes back through a ring of staging buffers mapped asynchronously, and the promise resolves once
 //! all `n` reports are in. The session lives in an `Rc<RefCell<…>>` that no await holds borrowed,

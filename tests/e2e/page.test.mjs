@@ -1,7 +1,8 @@
 // End-to-end: the built playground (dist/, from `trunk build --release`) under the production CSP,
 // in headless Chromium with WebGPU on and off: it trains, every loss toggle reaches the engine, a
 // URL reproduces a run, bad hashes fall back with a notice, A/B trains two runs, the embed hides
-// what it is told, no console errors, no request leaves localhost. Screenshots in target/e2e/.
+// what it is told, no console errors, no request leaves localhost; each of the three wasm builds
+// exports what its page needs, and the page fetches the build it should. Screenshots in target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -40,6 +41,24 @@ async function withPage(webgpu, fn) {
     await browser.close();
   }
 }
+
+test('each wasm build holds what its page needs and no more', async () => {
+  const glue = async (path) => (await fetch(`${server.url}${path}`)).text();
+  // The names a build exports (its wasm-bindgen glue ends in one `export{… as Name, …}`).
+  const exported = (js) => [...js.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((e) => e.trim().split(/\s+as\s+/).pop()));
+  const playground = ['Playground', 'default', 'initSync', 'wasmMemoryBytes'];
+  const extras = ['ProtocolRun', 'GpuProtocolRun', 'evaluateLoss', 'webgpuStatus'];
+  const builds = { '/dicelab.js': true, '/cpu/dicelab.js': false, '/bench/dicelab.js': true };
+  for (const [path, webgpu] of Object.entries(builds)) {
+    const js = await glue(path);
+    const names = exported(js);
+    for (const n of playground) assert.ok(names.includes(n), `${path} exports ${n}`);
+    const bench = path.startsWith('/bench/');
+    for (const n of extras) assert.equal(names.includes(n), bench, `${path} ${bench ? 'exports' : 'leaves out'} ${n}`);
+    // The WebGPU engine's imports (wgpu's WebGPU calls) are in the glue of the builds that have it.
+    assert.equal(js.includes('createComputePipeline'), webgpu, `${path}: WebGPU engine ${webgpu ? 'present' : 'absent'}`);
+  }
+});
 
 for (const webgpu of [false, true]) {
   const tag = `webgpu-${webgpu ? 'on' : 'off'}`;

@@ -21,21 +21,30 @@ fn newest(path: &Path) -> Option<SystemTime> {
         .max()
 }
 
-/// Whether dist/ must be (re)built: missing, or older than anything the page is built from.
+/// Whether dist/ must be (re)built: a build missing (each of the three wasm builds counts), or one
+/// older than anything the page is built from.
 fn page_stale() -> bool {
     let root = root();
-    let Some(built) = std::fs::metadata(root.join("dist/dicelab_bg.wasm"))
-        .and_then(|m| m.modified())
+    let builds = ["", "cpu/", "bench/"].map(|d| {
+        std::fs::metadata(root.join(format!("dist/{d}dicelab_bg.wasm"))).and_then(|m| m.modified())
+    });
+    let Some(built) = builds
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
         .ok()
+        .and_then(|times| times.into_iter().min())
     else {
         return true;
     };
     [
         "src",
         "www",
+        "tools",
+        "build.rs",
         "index.html",
         "embed.html",
         "Cargo.toml",
+        "Cargo.lock",
         "Trunk.toml",
     ]
     .iter()

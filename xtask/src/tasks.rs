@@ -103,8 +103,8 @@ pub fn test() -> Result<(), String> {
     browser_tests("web", "extras", "nowebgpu.json", None)?;
     browser_tests("web_convert", "extras", "nowebgpu.json", None)?;
     // The CPU-only build, as the page loads it where WebGPU is missing.
-    browser_tests("web_train", "", "nowebgpu.json", None)?;
-    browser_tests("web_train", "", "webgpu.json", None)?;
+    browser_tests("web_train", "", "nowebgpu.json", Some("cpu"))?;
+    browser_tests("web_train", "", "webgpu.json", Some("gpu"))?;
     browser_tests("web_gpu", "extras", "webgpu.json", Some("gpu"))?;
     browser_tests("web_gpu", "extras", "nowebgpu.json", Some("cpu"))?;
     browser_tests("web_gtrain", "extras", "webgpu.json", Some("gpu"))?;
