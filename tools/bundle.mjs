@@ -5,12 +5,12 @@
 // wasm-bindgen glue stays a separate module (imported at run time by www/engine.js).
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 const ENTRIES = ['app.js', 'worker.js'];
 const GLUE = ['../dicelab.js', '../cpu/dicelab.js'];
 
-/** Bundles `source/www` into `staging/www`; returns the gzip-relevant output names. */
+/** Bundles `source/www` into `staging/www` (minified); returns the paths of the files written. */
 export async function bundle(source, staging) {
   const out = join(staging, 'www');
   const result = await build({
@@ -27,10 +27,11 @@ export async function bundle(source, staging) {
     metafile: true,
     logLevel: 'warning',
   });
-  const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => basename(p)));
+  const outputs = Object.keys(result.metafile.outputs).map((p) => resolve(p));
+  const names = new Set(outputs.map((p) => basename(p)));
   // The separate modules the bundle replaced (www/bench/ is the bench page's, left as it is).
   for (const e of readdirSync(out, { withFileTypes: true })) {
-    if (e.isFile() && e.name.endsWith('.js') && !outputs.has(e.name)) rmSync(join(out, e.name));
+    if (e.isFile() && e.name.endsWith('.js') && !names.has(e.name)) rmSync(join(out, e.name));
   }
-  return [...outputs];
+  return outputs;
 }

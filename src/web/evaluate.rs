@@ -1,7 +1,8 @@
 //! `evaluateLoss()`: one loss evaluation from JavaScript, report and gradient (feature `extras`: the
 //! playground itself never calls it).
 
-use super::{from_js, to_js};
+use super::convert::ToJs;
+use super::from_js;
 use crate::loss::{self, LossConfig};
 use ndarray::{ArrayView3, ArrayView4};
 use wasm_bindgen::prelude::*;
@@ -24,7 +25,7 @@ pub fn evaluate_loss(
     let z = ArrayView4::from_shape((b, h, w, c), logits)?;
     let y = ArrayView3::from_shape((b, h, w), labels)?;
     let (report, grad) = loss::loss_and_grad(&cfg, z, y)?;
-    let out = to_js(&report)?;
+    let out = report.to_js();
     let grad = grad
         .as_slice()
         .map(js_sys::Float32Array::from)

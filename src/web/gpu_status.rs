@@ -49,5 +49,5 @@ pub async fn webgpu_status() -> Result<JsValue, JsError> {
             code: Some(reason.code()),
         },
     };
-    super::to_js(&status)
+    Ok(status.to_js())
 }

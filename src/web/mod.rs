@@ -21,7 +21,7 @@ pub use self::{
     evaluate::evaluate_loss,
     gpu_status::webgpu_status,
 };
-use convert::{FromJs, ToJs};
+use convert::FromJs;
 use wasm_bindgen::prelude::*;
 
 /// Bytes of this module's WebAssembly memory (it only grows): the soak (`cargo xtask soak`) reads
@@ -34,12 +34,6 @@ pub fn wasm_memory_bytes() -> f64 {
 /// An error for JavaScript from anything that prints.
 pub(crate) fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
-}
-
-/// A Rust value as a JavaScript object, shaped as its JSON would be (`null` for `None`). Cannot
-/// fail; the `Result` is the callers' `?`.
-pub(crate) fn to_js<T: ToJs>(value: &T) -> Result<JsValue, JsError> {
-    Ok(value.to_js())
 }
 
 /// A JavaScript object as a Rust value (missing fields take their defaults; the error names the

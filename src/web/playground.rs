@@ -14,7 +14,8 @@
 //! mid-run continues on the CPU from the last weights read back (every 16 steps, see
 //! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
-use super::{from_js, js, to_js};
+use super::convert::ToJs;
+use super::{from_js, js};
 use crate::gpu::FallbackReason;
 use crate::loss::LossConfig;
 use crate::net::OptimConfig;
@@ -180,7 +181,7 @@ impl Playground {
                 match progress {
                     EvalProgress::Wait(s) => s.await,
                     EvalProgress::Done(e) => {
-                        return to_js(&e).map_err(JsValue::from);
+                        return Ok(e.to_js());
                     }
                 }
             }
@@ -227,13 +228,13 @@ impl Playground {
     /// The last step's loss report (`null` before the first step).
     #[wasm_bindgen(js_name = lastReport)]
     pub fn last_report(&self) -> Result<JsValue, JsError> {
-        to_js(&self.session().last_report())
+        Ok(self.session().last_report().to_js())
     }
 
     /// Validation metrics (predicts every validation image).
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let e = self.session_mut().evaluate().map_err(js)?;
-        to_js(&e)
+        Ok(e.to_js())
     }
 
     /// Predicted classes of the shown validation images, as of the last `evaluate`.
