@@ -1,9 +1,10 @@
-// The playground's page controller: state (from and to the URL hash), controls, the training worker,
-// and every view. The page itself holds no numerics: Rust computes, the worker trains, this file
-// only routes messages and draws.
+// The playground's page controller: state (from and to the URL hash), stories, controls, the
+// training worker, and every view. The page itself holds no numerics: Rust computes, the worker
+// trains, this file only routes messages and draws.
 
 import { OPTIONS, BY_KEY, PRESETS, sessionConfig, lossConfig, presetOf } from './options.js';
 import { parseHash, toHash } from './hash.js';
+import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
 import { buildControls } from './controls.js';
 import { lineChart, barChart, SERIES } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
@@ -16,14 +17,22 @@ document.body.insertAdjacentHTML('beforeend', LAYOUT);
 const $ = (id) => document.getElementById(id);
 const EMBED = document.body.classList.contains('embed');
 const MAX_POINTS = 4000;
+// Below this width the per-class table leaves out precision and recall, so that it fits unscrolled.
+const NARROW = matchMedia('(max-width: 560px)');
 
-let ui = parseHash(location.hash); // {a, b, ab, hide, notices}
+let ui = parseHash(location.hash); // {a, b, ab, story, hide, show, notices}
 let accepted = structuredClone(ui); // the last state the engine accepted
-let playing = !EMBED; // an embed waits for a click; the full page starts training at once
+// The full page trains at once; an embed trains while it is in view (and not paused by the visitor).
+let playing = !EMBED;
+let userPaused = false;
+let inView = false;
 let info = null; // {size, classes, shown, images, labels} of the current runs
+let generation = 0; // bumped by every start; snapshots of older runs are not drawn
+let shownGeneration = 0;
 let curves = { a: [], b: [] };
 let mious = { a: [], b: [] };
 let lastReports = {};
+let lastEvals = []; // the last evaluation of each run, as the per-class table shows them
 let codeLang = 'numpy';
 let lastHash = location.hash;
 let stats = null; // the last snapshot's counters, for window.dicelab.stats()
@@ -51,7 +60,29 @@ function notify(lines, kind = 'info') {
 // ---- state -----------------------------------------------------------------------------------
 
 /** Options whose change needs new runs (data, net, seed); the others apply mid-run. */
-const RESTART = new Set(OPTIONS.filter((o) => !o.ab).map((o) => o.key));
+const RESTART = new Set(OPTIONS.filter((o) => !o.ab || o.restart).map((o) => o.key));
+
+/** The run labels: the story's, or plain A and B. */
+function runLabels() {
+  const story = ui.story && BY_STORY[ui.story];
+  if (!ui.ab) return ['this run'];
+  return story ? [`A: ${story.aLabel}`, `B: ${story.bLabel}`] : ['A', 'B'];
+}
+
+/** Whether the visitor changed a story's settings (anything but the backend). */
+function storyChanged() {
+  if (!ui.story) return false;
+  const want = storyStates(BY_STORY[ui.story]);
+  return !ui.ab || OPTIONS.some((o) => o.key !== 'backend' && (ui.a[o.key] !== want.a[o.key] || ui.b[o.key] !== want.b[o.key]));
+}
+
+function tellStory(key) {
+  const { a, b } = storyStates(BY_STORY[key]);
+  ui = { ...ui, a: { ...a, backend: ui.a.backend }, b: { ...b, backend: ui.a.backend }, ab: true, story: key };
+  writeHash();
+  refreshStatic();
+  startRuns();
+}
 
 function writeHash() {
   const h = toHash(ui);
@@ -82,6 +113,17 @@ function sendLive(run) {
 const setA = buildControls($('controls-a'), { prefix: 'a', onChange: (k, v) => setOption('a', k, v) });
 const setB = buildControls($('controls-b'), { prefix: 'b', filter: (o) => o.ab, onChange: (k, v) => setOption('b', k, v) });
 
+function storyButtons() {
+  $('stories').replaceChildren(...STORIES.map((st) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = st.title;
+    b.dataset.story = st.key;
+    b.addEventListener('click', () => tellStory(st.key));
+    return b;
+  }));
+}
+
 function presetButtons() {
   const root = $('presets');
   root.replaceChildren(...Object.keys(PRESETS).map((name) => {
@@ -100,11 +142,43 @@ function presetButtons() {
   }));
 }
 
+/**
+ * Hides what `hide=` names; in an embed, `show=` names the only controls shown (an option, its group,
+ * or a part such as `presets`), and an embed naming neither shows no options: it is a figure.
+ */
 function applyHide() {
-  document.querySelectorAll('[data-option], [data-group], [data-part]').forEach((el) => {
+  const show = ui.show ?? (EMBED && !ui.hide.size ? new Set() : null);
+  const shown = (el) => {
     const key = el.dataset.option ?? el.dataset.group ?? el.dataset.part;
-    el.hidden = ui.hide.has(key);
+    if (ui.hide.has(key)) return false;
+    if (!show || !el.closest('.panel, [data-part="stories"]')) return true;
+    if (show.has(key)) return true;
+    if (el.dataset.option) return show.has(BY_KEY[key]?.group);
+    // A group is shown when any of its options is named.
+    if (el.dataset.group) return [...el.querySelectorAll('[data-option]')].some((c) => show.has(c.dataset.option));
+    return false;
+  };
+  document.querySelectorAll('[data-option], [data-group], [data-part]').forEach((el) => {
+    el.hidden = !shown(el);
   });
+  const anyControl = [...document.querySelectorAll('.panel [data-option]')].some((el) => !el.hidden && !el.closest('[hidden]'));
+  document.body.classList.toggle('no-controls', !anyControl);
+}
+
+/** The story's box: its text with the measured figures, and whether the visitor changed it since. */
+function refreshStory() {
+  const story = ui.story && BY_STORY[ui.story];
+  document.querySelectorAll('#stories button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.story === ui.story)));
+  $('story').hidden = !story;
+  document.body.dataset.story = story ? story.key : '';
+  const labels = runLabels();
+  $('run-legend').textContent = ui.ab ? labels.join(' · ') : '';
+  document.querySelector('.image-head .run-a').textContent = ui.ab ? 'A' : 'prediction';
+  $('embed-title').textContent = story ? ` · ${story.title}` : '';
+  if (!story) return;
+  $('story-title').textContent = story.title;
+  $('story-text').textContent = storyText(story) ?? '';
+  $('story-changed').hidden = !storyChanged();
 }
 
 /** Everything that follows the options but not the training. */
@@ -117,13 +191,19 @@ function refreshStatic() {
   const preset = presetOf(ui.a);
   document.querySelectorAll('#presets button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.preset === preset)));
   document.querySelectorAll('[data-option="weights"]').forEach((el) => el.classList.toggle('inactive', ui.a.loss !== 'gdl'));
+  refreshStory();
   $('formula').innerHTML = formulaMathML(ui.a);
   $('formula-note').textContent = formulaNote(ui.a);
   drawInspector($('inspector'), ui.a, Number($('region').value));
   $('region-value').textContent = $('region').value;
   $('code').textContent = generate(codeLang, lossConfig(ui.a));
   $('share').href = `${location.pathname}${toHash(ui)}`;
-  $('embed-snippet').textContent = `<iframe src="${new URL(`embed.html${toHash({ ...ui, hide: new Set(['data', 'train']) })}`, location.href)}" width="720" height="560" title="dicelab" loading="lazy"></iframe>`;
+  // The full page with this state, for an embed's reader.
+  $('open-full').href = new URL(`./${toHash({ ...ui, hide: new Set(), show: null })}`, location.href).href;
+  // An embed shows what the two runs differ in.
+  const differ = OPTIONS.filter((o) => ui.ab && ui.a[o.key] !== ui.b[o.key]).map((o) => o.key);
+  const embedState = { ...ui, hide: new Set(), show: new Set(differ.length ? differ : ['loss']) };
+  $('embed-snippet').textContent = `<iframe src="${new URL(`embed.html${toHash(embedState)}`, location.href)}" width="720" height="480" title="dicelab: ${ui.story ? BY_STORY[ui.story].title : 'Dice losses'}" loading="lazy"></iframe>`;
 }
 
 // ---- the worker ------------------------------------------------------------------------------
@@ -167,13 +247,25 @@ function openTrainer(onMessage) {
 }
 
 function startRuns() {
+  generation += 1;
+  const runs = { a: sessionConfig(ui.a) };
+  if (ui.ab) runs.b = sessionConfig(ui.b);
+  worker.postMessage({ type: 'start', runs, backend: ui.a.backend, play: playing, generation });
+}
+
+/** Forgets the previous runs' curves and readouts: the runs of `generation` have started. */
+function clearRuns(gen) {
+  shownGeneration = gen;
   curves = { a: [], b: [] };
   mious = { a: [], b: [] };
   lastReports = {};
-  const runs = { a: sessionConfig(ui.a) };
-  if (ui.ab) runs.b = sessionConfig(ui.b);
-  worker.postMessage({ type: 'start', runs, backend: ui.a.backend, play: playing });
+  lastEvals = [];
   $('step-count').textContent = '0';
+  $('loss-now').textContent = '—';
+  $('miou').textContent = '—';
+  $('miou-b').textContent = '';
+  $('class-table').tBodies[0].replaceChildren();
+  drawCharts();
 }
 
 function onTrainerMessage(e) {
@@ -186,6 +278,7 @@ function onTrainerMessage(e) {
     case 'started':
       accepted = structuredClone(ui);
       info = m;
+      clearRuns(m.generation);
       drawInputs();
       break;
     case 'backend':
@@ -195,7 +288,7 @@ function onTrainerMessage(e) {
       accepted = structuredClone(ui);
       break;
     case 'snapshot':
-      onSnapshot(m);
+      if (m.generation === shownGeneration) onSnapshot(m);
       break;
     case 'error':
       notify(m.message, 'error');
@@ -207,6 +300,7 @@ function onTrainerMessage(e) {
         playing = false;
         return;
       }
+      if (m.source === 'start') generation = shownGeneration;
       // The engine refused new options: go back to the last state it accepted.
       ui = structuredClone(accepted);
       writeHash();
@@ -298,7 +392,12 @@ function onSnapshot(m) {
       if (id === 'a') {
         $('miou').textContent = r.eval.miou.toFixed(3);
         document.body.dataset.miou = String(r.eval.miou);
+        document.body.dataset.evalStep = String(r.step);
+      } else {
+        $('miou-b').textContent = ` / ${r.eval.miou.toFixed(3)}`;
       }
+      // The classes each run predicts on the validation images, for the tests.
+      document.body.dataset[`predicted${id.toUpperCase()}`] = String(r.eval.classes.filter((c) => c.predicted_share > 0).length);
     }
     if (id === 'a') {
       $('step-count').textContent = String(r.step);
@@ -310,9 +409,17 @@ function onSnapshot(m) {
       }
     }
   }
-  if (evals.length) fillClassTable($('class-table').tBodies[0], evals);
+  if (evals.length === Object.keys(m.runs).length) {
+    lastEvals = evals;
+    fillTable();
+  }
   drawCharts();
 }
+
+function fillTable() {
+  if (lastEvals.length) fillClassTable($('class-table'), lastEvals, runLabels(), !EMBED && !NARROW.matches);
+}
+NARROW.addEventListener('change', fillTable);
 
 function drawPredictions(id, predictions) {
   if (!info) return;
@@ -345,18 +452,34 @@ function drawCharts() {
 
 // ---- transport, A/B, code, share ---------------------------------------------------------------
 
+function setPlaying(on) {
+  playing = on;
+  worker.postMessage({ type: on ? 'play' : 'pause' });
+  refreshHint();
+}
+
+function refreshHint() {
+  $('embed-hint').textContent = playing ? '' : userPaused ? 'paused' : 'trains while in view; Play to start';
+}
+
 $('play').addEventListener('click', () => {
-  playing = !playing;
-  worker.postMessage({ type: playing ? 'play' : 'pause' });
+  userPaused = playing;
+  setPlaying(!playing);
 });
 $('step').addEventListener('click', () => {
+  userPaused = true;
   playing = false;
   worker.postMessage({ type: 'step', n: 1 });
+  refreshHint();
 });
+$('story-restore').addEventListener('click', () => tellStory(ui.story));
 $('reset').addEventListener('click', () => startRuns());
 $('ab').addEventListener('change', () => {
   ui.ab = $('ab').checked;
-  if (!ui.ab) ui.b = { ...ui.a };
+  if (!ui.ab) {
+    ui.b = { ...ui.a };
+    ui.story = null;
+  }
   writeHash();
   refreshStatic();
   startRuns();
@@ -426,8 +549,21 @@ window.dicelab = Object.freeze({
 
 const worker = openTrainer(onTrainerMessage);
 
+// An embed is a figure in a longer page: it trains while at least a third of it is in view, so that
+// several embeds on one page do not share the CPU, and stops when scrolled away.
+if (EMBED && 'IntersectionObserver' in window) {
+  new IntersectionObserver((entries) => {
+    inView = entries[entries.length - 1].isIntersecting;
+    if (!userPaused && inView !== playing) setPlaying(inView);
+  }, { threshold: 0.34 }).observe(document.body);
+}
+// On a phone the options start folded, so that the story and the runs come first.
+if (!EMBED && matchMedia('(max-width: 760px)').matches) $('options-box').open = false;
+
+storyButtons();
 presetButtons();
 codeTabs();
 refreshStatic();
 applyHide();
+refreshHint();
 if (ui.notices.length) notify(ui.notices);

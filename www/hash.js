@@ -1,8 +1,11 @@
 // The page's whole state in the URL hash, so that a link reproduces a run: `#loss=gdl&seed=3`,
-// `ab=1&b.formula=seed` for an A/B comparison, `hide=data,lr` for an embed. Anything invalid falls
-// back to its default and is reported as a notice; nothing in a hash can break the page.
+// `ab=1&b.formula=seed` for an A/B comparison, `story=smoothing` for a story (options after it refine
+// it), `hide=data,lr` or `show=formula,reduction` for an embed. A hash with no setting at all tells
+// the default story. Anything invalid falls back to its default and is reported as a notice; nothing
+// in a hash can break the page.
 
 import { OPTIONS, BY_KEY, GROUPS, PRESETS, defaults, check } from './options.js';
+import { BY_STORY, DEFAULT_STORY, storyStates } from './stories.js';
 
 const MAX_HASH = 4096;
 const MAX_SHOWN = 40;
@@ -14,16 +17,28 @@ export function hideable() {
   return new Set([...OPTIONS.map((o) => o.key), ...GROUPS.map((g) => g.key), 'ab', 'presets', 'code', 'formula-view', 'gradient-view']);
 }
 
+/** What run B of a story sets differently from its run A. */
+function storyOverrides(story) {
+  const { a, b } = storyStates(story);
+  return Object.fromEntries(OPTIONS.filter((o) => b[o.key] !== a[o.key]).map((o) => [o.key, b[o.key]]));
+}
+
+/** Keys that are not settings: they leave the default story in place. */
+const VIEW_KEYS = new Set(['hide', 'show']);
+
 /**
  * Parses a location hash.
- * @returns {{a: object, b: object, ab: boolean, hide: Set<string>, notices: string[]}}
+ * @returns {{a: object, b: object, ab: boolean, story: string|null, hide: Set<string>,
+ *   show: Set<string>|null, notices: string[]}}
  */
 export function parseHash(hash) {
   const notices = [];
-  const a = defaults();
-  const bOverrides = {};
+  let a = defaults();
+  let bOverrides = {};
   let ab = false;
+  let story = null;
   const hide = new Set();
+  let show = null;
   let text = String(hash ?? '').replace(/^#/, '');
   if (text.length > MAX_HASH) {
     notices.push(`The link's state is too long (${text.length} characters); only the first ${MAX_HASH} were read.`);
@@ -46,7 +61,18 @@ export function parseHash(hash) {
     }
     pairs.push([key, value]);
   }
-  // A preset first, so that single options in the same link refine it.
+  // A story first, then a preset, so that single options in the same link refine them.
+  for (const [key, value] of pairs) {
+    if (key !== 'story') continue;
+    if (Object.hasOwn(BY_STORY, value)) story = value;
+    else notices.push(`Unknown story '${shown(value)}'; told the first one.`);
+  }
+  if (story === null && pairs.every(([key]) => VIEW_KEYS.has(key) || key === 'story')) story = DEFAULT_STORY;
+  if (story !== null) {
+    a = storyStates(BY_STORY[story]).a;
+    bOverrides = storyOverrides(BY_STORY[story]);
+    ab = true;
+  }
   for (const [key, value] of pairs) {
     if (key !== 'preset') continue;
     if (Object.hasOwn(PRESETS, value)) Object.assign(a, PRESETS[value]);
@@ -54,10 +80,19 @@ export function parseHash(hash) {
   }
   const known = hideable();
   for (const [key, value] of pairs) {
-    if (key === 'preset') continue;
+    if (key === 'preset' || key === 'story') continue;
     if (key === 'ab') {
       if (value === '1' || value === 'true') ab = true;
-      else if (value !== '0' && value !== 'false') notices.push(`ab: '${shown(value)}' is not 1 or 0; A/B is off.`);
+      else if (value === '0' || value === 'false') ab = false;
+      else notices.push(`ab: '${shown(value)}' is not 1 or 0; A/B is ${ab ? 'on' : 'off'}.`);
+      continue;
+    }
+    if (key === 'show') {
+      show = new Set();
+      for (const h of value.split(',').filter(Boolean)) {
+        if (known.has(h)) show.add(h);
+        else notices.push(`show: unknown item '${shown(h)}' ignored.`);
+      }
       continue;
     }
     if (key === 'hide') {
@@ -75,7 +110,7 @@ export function parseHash(hash) {
       continue;
     }
     if (isB && !opt.ab) {
-      notices.push(`'${shown(key)}': run B can differ from A in loss and optimiser settings only.`);
+      notices.push(`'${shown(key)}': run B can differ from A in loss, optimiser and annotation settings only.`);
       continue;
     }
     const r = check(name, value);
@@ -86,23 +121,34 @@ export function parseHash(hash) {
     if (isB) bOverrides[name] = r.value;
     else a[name] = r.value;
   }
-  return { a, b: { ...a, ...bOverrides }, ab, hide, notices };
+  if (!ab) bOverrides = {};
+  return { a, b: { ...a, ...bOverrides }, ab, story, hide, show, notices };
 }
 
-/** The hash for a state: only what differs from the defaults (and, for B, from A). */
-export function toHash({ a, b, ab, hide }) {
-  const d = defaults();
+/**
+ * The hash for a state: only what differs from the defaults, or from the story's runs (and, for
+ * B, from A). The default story with nothing changed is the empty hash.
+ */
+export function toHash({ a, b, ab, story = null, hide, show = null }) {
+  const base = story ? storyStates(BY_STORY[story]).a : defaults();
+  const overrides = story ? storyOverrides(BY_STORY[story]) : {};
   const parts = [];
   const enc = (k, v) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
   for (const o of OPTIONS) {
-    if (a[o.key] !== d[o.key]) parts.push(enc(o.key, a[o.key]));
+    if (a[o.key] !== base[o.key]) parts.push(enc(o.key, a[o.key]));
   }
+  if (ab !== Boolean(story)) parts.push(`ab=${ab ? 1 : 0}`);
   if (ab) {
-    parts.push('ab=1');
     for (const o of OPTIONS) {
-      if (o.ab && b[o.key] !== a[o.key]) parts.push(enc(`b.${o.key}`, b[o.key]));
+      const expected = Object.hasOwn(overrides, o.key) ? overrides[o.key] : a[o.key];
+      if (o.ab && b[o.key] !== expected) parts.push(enc(`b.${o.key}`, b[o.key]));
     }
   }
+  const settings = parts.length;
+  if (story && (story !== DEFAULT_STORY || settings)) parts.unshift(`story=${story}`);
+  // A view-only hash (hide=, show=) already tells the default story.
+  if (story === null && !settings) parts.push('ab=0');
   if (hide && hide.size) parts.push(`hide=${[...hide].map(encodeURIComponent).join(',')}`);
+  if (show) parts.push(`show=${[...show].map(encodeURIComponent).join(',')}`);
   return parts.length ? `#${parts.join('&')}` : '';
 }

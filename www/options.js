@@ -2,11 +2,12 @@
 // drives the controls, the URL hash, the embed `hide` list and the configuration sent to Rust (which
 // validates it again: this table only keeps the page from sending what Rust would refuse).
 //
-// `path` is where the value goes in the Rust `SessionConfig` (serde, kebab-case names).
+// `path` is where the value goes in the Rust `SessionConfig` (serde, kebab-case names). `ab` marks
+// what run B may differ in; `restart` what needs new runs even so (the others apply mid-run).
 
 /** @typedef {{key: string, group: string, label: string, type: 'enum'|'bool'|'number'|'int',
  *   values?: string[], min?: number, max?: number, step?: number, log?: boolean, default: any,
- *   path: string[], help: string, ab?: boolean}} Option */
+ *   path: string[], help: string, ab?: boolean, restart?: boolean}} Option */
 
 /** @type {Option[]} */
 export const OPTIONS = [
@@ -26,7 +27,7 @@ export const OPTIONS = [
   { key: 'imbalance', group: 'data', label: 'Imbalance', type: 'number', min: 1, max: 1000, log: true, default: 10, path: ['data', 'imbalance'], help: 'Share of the most frequent class over the rarest' },
   { key: 'rare', group: 'data', label: 'Rare class mostly absent', type: 'bool', default: true, path: ['data', 'rare-absent'], help: 'The last class appears in one image in five' },
   { key: 'noise', group: 'data', label: 'Noise', type: 'number', min: 0, max: 0.5, step: 0.01, default: 0.05, path: ['data', 'noise'], help: 'Pixel noise' },
-  { key: 'labels', group: 'data', label: 'Annotation', type: 'enum', values: ['sparse', 'full', 'sparse-ignore'], default: 'sparse', path: ['data', 'annotation'], help: 'sparse: a few parallelograms labelled, the rest background (as in the question); sparse-ignore: the rest ignored' },
+  { key: 'labels', group: 'data', label: 'Annotation', type: 'enum', values: ['sparse-ignore', 'sparse', 'full'], default: 'sparse-ignore', path: ['data', 'annotation'], help: 'sparse-ignore: a few parallelograms labelled per image, the rest ignored (the question\'s annotation); sparse: the rest labelled background; full: every pixel labelled', ab: true, restart: true },
   { key: 'polygons', group: 'data', label: 'Parallelograms per image', type: 'int', min: 1, max: 32, default: 4, path: ['data', 'polygons'], help: 'Labelled regions per image in the sparse modes' },
   // Training.
   { key: 'opt', group: 'train', label: 'Optimiser', type: 'enum', values: ['adam', 'sgd'], default: 'adam', path: ['optim', 'kind'], help: 'Adam or SGD with momentum 0.9', ab: true },

@@ -4,12 +4,13 @@
 // in-page with the same messages. Every call into a run is asynchronous, so a run can train on
 // WebGPU, whose results arrive without any blocking wait.
 //
-// Messages in:  {type: 'start', runs: {a: config, b?: config}, backend, play}
+// Messages in:  {type: 'start', runs: {a: config, b?: config}, backend, play, generation}
 //               {type: 'play'} | {type: 'pause'} | {type: 'step', n}
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
 //               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
-// Messages out: {type: 'ready'} | {type: 'started', ...} | {type: 'applied'}
-//               {type: 'snapshot', ...} | {type: 'backend', backend, adapter, reason, code}
+// Messages out: {type: 'ready'} | {type: 'started', generation, ...} | {type: 'applied'}
+//               {type: 'snapshot', generation, ...} | {type: 'backend', backend, adapter, reason, code}
+// `generation` is the page's number for a start: the page draws only the runs it started last.
 //               {type: 'error', source, message, fatal?}
 
 import { engineFor } from './engine.js';
@@ -21,6 +22,7 @@ const EVAL_MS = 600; // validation metrics are a forward pass over the validatio
 let engine = null; // the wasm build the current runs live in (engine.js)
 let runs = {}; // id -> {pg: Playground, sentCurve: number}
 let epoch = 0; // bumped by every start: work of older runs is dropped
+let generation = 0; // the page's number of the current runs' start
 let playing = false;
 let looping = false;
 let lastSnapshot = 0;
@@ -81,7 +83,7 @@ async function takeSnapshot(forceEval) {
   const heat = evaluate && runs.a ? await runs.a.pg.gradientHeatAsync() : null;
   if (mine !== epoch) return;
   // wasmBytes and gpuBuffers are what the soak (tests/soak/soak.mjs) watches stay flat.
-  const out = { type: 'snapshot', runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: engine?.wasmMemoryBytes() ?? 0 };
+  const out = { type: 'snapshot', generation, runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: engine?.wasmMemoryBytes() ?? 0 };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
@@ -160,6 +162,7 @@ async function start(msg) {
     throw e;
   }
   epoch += 1;
+  generation = msg.generation ?? 0;
   const old = runs;
   runs = next;
   engine = mod;
@@ -170,6 +173,7 @@ async function start(msg) {
   const a = runs.a.pg;
   post({
     type: 'started',
+    generation,
     size: a.imageSize(),
     classes: a.classes(),
     shown: a.shownImages(),

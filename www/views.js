@@ -53,32 +53,56 @@ const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
 const num = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 
 /**
- * Fills a table body with one row per class: pixel share, IoU, precision, recall, predicted share —
- * and flags a class that is never predicted. `evals` holds one evaluation per run (A, and B).
+ * Fills the per-class table: per class its pixel share and, for each run (A, and B), IoU, precision
+ * and recall (with `detail`) and predicted share; a class never predicted says so in its run's
+ * "predicted" cell. `evals` holds one evaluation per run, `labels` their names.
  */
-export function fillClassTable(tbody, evals) {
+export function fillClassTable(table, evals, labels, detail = true) {
+  const cols = detail ? ['IoU', 'prec.', 'recall', 'predicted'] : ['IoU', 'predicted'];
+  const th = (text, attrs = {}) => {
+    const el = document.createElement('th');
+    el.textContent = text;
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    return el;
+  };
+  const top = document.createElement('tr');
+  const sub = document.createElement('tr');
+  top.append(th('class', { scope: 'col', rowspan: '2' }), th('pixels', { scope: 'col', rowspan: '2' }));
+  evals.forEach((_, i) => {
+    top.append(th(labels[i], { scope: 'colgroup', colspan: String(cols.length), class: `run-${'ab'[i]} group run-sep` }));
+    cols.forEach((name, j) => sub.append(th(name, { scope: 'col', class: j === 0 ? 'run-sep' : '' })));
+  });
+  table.tHead.replaceChildren(top, sub);
   const rows = [];
   const classes = evals[0]?.classes ?? [];
   classes.forEach((c, l) => {
     const tr = document.createElement('tr');
-    const swatch = document.createElement('th');
-    swatch.scope = 'row';
+    const name = document.createElement('th');
+    name.scope = 'row';
     const dot = document.createElement('span');
     dot.className = 'swatch';
     dot.style.background = `rgb(${(CLASS_COLORS[l] ?? [0, 0, 0]).join(',')})`;
-    swatch.append(dot, ` ${l}`);
-    tr.append(swatch);
+    name.append(dot, ` ${l}`);
+    tr.append(name);
     tr.insertCell().textContent = pct(c.pixel_share);
     for (const e of evals) {
       const m = e.classes[l];
-      for (const v of [num(m.iou), num(m.precision), num(m.recall), pct(m.predicted_share)]) tr.insertCell().textContent = v;
-      const flag = tr.insertCell();
+      const cells = (detail ? [m.iou, m.precision, m.recall] : [m.iou]).map((v) => {
+        const td = tr.insertCell();
+        td.textContent = num(v);
+        return td;
+      });
+      cells[0].className = 'run-sep';
+      const pred = tr.insertCell();
       if (m.predicted_share === 0) {
-        flag.textContent = 'never predicted';
-        flag.className = 'flag';
+        pred.textContent = 'never';
+        pred.className = 'flag';
+        pred.title = 'never predicted';
+      } else {
+        pred.textContent = pct(m.predicted_share);
       }
     }
     rows.push(tr);
   });
-  tbody.replaceChildren(...rows);
+  table.tBodies[0].replaceChildren(...rows);
 }

@@ -1,22 +1,31 @@
-//! `dicelab experiment`: every preset × several seeds on (by default) sparse data — the original
-//! question's setting — then mIoU per preset (mean ± sample standard deviation over seeds), the
-//! classes never predicted, and the mean IoU of each class.
+//! `dicelab experiment`: every preset (or each named configuration of `--runs`) × several seeds on
+//! (by default) the page's default data — the original question's setting — then mIoU per run
+//! (mean ± sample standard deviation over seeds), the classes never predicted, and the mean IoU of
+//! each class.
 //!
 //! Runs are independent sessions, spread over `--jobs` threads (native only; the library has none).
 //! Each result lands in its own slot, so the output does not depend on scheduling.
 
 use super::train::{describe_loss, MAX_STEPS};
 use super::train_args::ExperimentCmd;
-use crate::loss::Named;
+use crate::loss::Named as _;
+use crate::num::Num;
 use crate::train::{Evaluation, Preset, Session, SessionConfig};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+/// A named configuration to train over the seeds: a preset, or one of `--runs`.
+#[derive(Debug, Clone, Deserialize)]
+struct Named {
+    name: String,
+    config: SessionConfig,
+}
 
 /// One run's outcome.
 #[derive(Debug, Clone, Serialize)]
 struct Run {
-    preset: Preset,
+    name: String,
     seed: u32,
     /// Mean loss of the last 20 steps.
     final_loss: Option<f64>,
@@ -24,10 +33,10 @@ struct Run {
     result: Result<Evaluation, String>,
 }
 
-/// One preset's summary.
+/// One configuration's summary.
 #[derive(Debug, Serialize)]
 struct Summary {
-    preset: Preset,
+    name: String,
     loss: String,
     runs: usize,
     failed: usize,
@@ -41,7 +50,7 @@ struct Summary {
     class_iou: Vec<Option<f64>>,
 }
 
-fn train_one(cfg: SessionConfig, steps: u64, preset: Preset) -> Run {
+fn train_one(cfg: SessionConfig, steps: u64, name: &str) -> Run {
     let mut final_loss = None;
     let result = Session::new(cfg)
         .map_err(|e| e.to_string())
@@ -53,14 +62,15 @@ fn train_one(cfg: SessionConfig, steps: u64, preset: Preset) -> Run {
             s.evaluate().map_err(|e| e.to_string())
         });
     Run {
-        preset,
+        name: name.to_string(),
         seed: cfg.seed,
         final_loss,
         result,
     }
 }
 
-fn summarise(preset: Preset, runs: &[&Run], classes: usize) -> Summary {
+fn summarise(named: &Named, runs: &[&Run]) -> Summary {
+    let classes = named.config.data.classes;
     let evals: Vec<&Evaluation> = runs.iter().filter_map(|r| r.result.as_ref().ok()).collect();
     let m: Vec<f64> = evals.iter().map(|e| e.miou).collect();
     let n = m.len() as f64;
@@ -93,8 +103,8 @@ fn summarise(preset: Preset, runs: &[&Run], classes: usize) -> Summary {
         })
         .collect();
     Summary {
-        preset,
-        loss: describe_loss(&preset.config()),
+        name: named.name.clone(),
+        loss: describe_loss(&named.config.loss),
         runs: runs.len(),
         failed: runs.len() - evals.len(),
         miou_mean: mean,
@@ -119,25 +129,17 @@ pub(super) fn run(cmd: &ExperimentCmd) -> Result<(), String> {
             cmd.steps
         ));
     }
-    let presets: Vec<Preset> = if cmd.presets.is_empty() {
-        Preset::ALL.to_vec()
-    } else {
-        cmd.presets.clone()
-    };
-    let data = cmd.data.config();
+    let named = configurations(cmd)?;
     let mut jobs = Vec::new();
-    for &p in &presets {
+    for (i, n) in named.iter().enumerate() {
         for k in 0..cmd.seeds {
             let seed = cmd
                 .first_seed
                 .checked_add(k)
                 .ok_or("--first-seed + --seeds overflows a 32-bit seed")?;
-            let cfg = SessionConfig {
-                loss: p.config(),
-                ..cmd.net.session(data, seed)
-            };
-            cfg.validate()?;
-            jobs.push((p, cfg));
+            let cfg = SessionConfig { seed, ..n.config };
+            cfg.validate().map_err(|e| format!("{}: {e}", n.name))?;
+            jobs.push((i, cfg));
         }
     }
     let threads = cmd
@@ -150,10 +152,10 @@ pub(super) fn run(cmd: &ExperimentCmd) -> Result<(), String> {
         for _ in 0..threads {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(preset, cfg)) = jobs.get(i) else {
+                let Some(&(k, cfg)) = jobs.get(i) else {
                     break;
                 };
-                let run = train_one(cfg, cmd.steps, preset);
+                let run = train_one(cfg, cmd.steps, &named[k].name);
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(run);
                 }
@@ -169,13 +171,12 @@ pub(super) fn run(cmd: &ExperimentCmd) -> Result<(), String> {
                 .ok_or("internal: a run produced no result")
         })
         .collect::<Result<_, _>>()?;
-    let summaries: Vec<Summary> = presets
+    let summaries: Vec<Summary> = named
         .iter()
-        .map(|&p| {
+        .map(|n| {
             summarise(
-                p,
-                &runs.iter().filter(|r| r.preset == p).collect::<Vec<_>>(),
-                data.classes,
+                n,
+                &runs.iter().filter(|r| r.name == n.name).collect::<Vec<_>>(),
             )
         })
         .collect();
@@ -185,14 +186,12 @@ pub(super) fn run(cmd: &ExperimentCmd) -> Result<(), String> {
         struct Out<'a> {
             steps: u64,
             seeds: Vec<u32>,
-            data: crate::data::DataConfig,
             summaries: &'a [Summary],
             runs: &'a [Run],
         }
         let out = Out {
             steps: cmd.steps,
             seeds: (0..cmd.seeds).map(|k| cmd.first_seed + k).collect(),
-            data,
             summaries: &summaries,
             runs: &runs,
         };
@@ -202,29 +201,101 @@ pub(super) fn run(cmd: &ExperimentCmd) -> Result<(), String> {
         );
         return Ok(());
     }
-    print_tables(cmd, &data, &summaries);
+    print_tables(cmd, &named, &summaries);
     for r in runs.iter().filter(|r| r.result.is_err()) {
         if let Err(e) = &r.result {
-            println!("run {} seed {} stopped: {e}", r.preset, r.seed);
+            println!("run {} seed {} stopped: {e}", r.name, r.seed);
         }
     }
     Ok(())
 }
 
-fn print_tables(cmd: &ExperimentCmd, data: &crate::data::DataConfig, summaries: &[Summary]) {
+/// The presets on the command line's data and net options, or the configurations of `--runs`.
+fn configurations(cmd: &ExperimentCmd) -> Result<Vec<Named>, String> {
+    if let Some(path) = &cmd.runs {
+        let text = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(path)
+        }
+        .map_err(|e| format!("--runs {}: {e}", path.display()))?;
+        let named: Vec<Named> =
+            serde_json::from_str(&text).map_err(|e| format!("--runs {}: {e}", path.display()))?;
+        if named.is_empty() {
+            return Err(format!("--runs {}: no configuration", path.display()));
+        }
+        for (i, n) in named.iter().enumerate() {
+            if named[..i].iter().any(|m| m.name == n.name) {
+                return Err(format!(
+                    "--runs {}: the name '{}' is used twice",
+                    path.display(),
+                    n.name
+                ));
+            }
+        }
+        return Ok(named);
+    }
+    let presets: Vec<Preset> = if cmd.presets.is_empty() {
+        Preset::ALL.to_vec()
+    } else {
+        cmd.presets.clone()
+    };
+    let data = cmd.data.config();
+    Ok(presets
+        .into_iter()
+        .map(|p| Named {
+            name: p.name().to_string(),
+            config: SessionConfig {
+                loss: p.config(),
+                ..cmd.net.session(data, 0)
+            },
+        })
+        .collect())
+}
+
+fn print_tables(cmd: &ExperimentCmd, named: &[Named], summaries: &[Summary]) {
     println!(
-        "dicelab experiment · {} steps · seeds {}–{} · {} labels, {} classes, {s}×{s}, imbalance {}, rare class absent from most images: {}",
+        "dicelab experiment · {} steps · seeds {}–{}",
         cmd.steps,
         cmd.first_seed,
         cmd.first_seed + cmd.seeds - 1,
-        data.annotation,
-        data.classes,
-        data.imbalance,
-        data.rare_absent,
-        s = data.size
     );
+    // One data line when every run trains on the same data, else one per run.
+    let describe = |d: &crate::data::DataConfig| {
+        format!(
+            "{} labels, {} classes, {s}×{s}, imbalance {}, rare class absent from most images: {}, {} parallelograms per image",
+            d.annotation,
+            d.classes,
+            Num(d.imbalance),
+            d.rare_absent,
+            d.polygons,
+            s = d.size
+        )
+    };
+    let first = named[0].config.data;
+    if named.iter().all(|n| n.config.data == first) {
+        let default = if first == crate::data::DataConfig::default() {
+            " (the page's default data)"
+        } else {
+            ""
+        };
+        println!("data: {}{default}", describe(&first));
+    } else {
+        for n in named {
+            println!("data of {}: {}", n.name, describe(&n.config.data));
+        }
+    }
+    let width = named
+        .iter()
+        .map(|n| n.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14);
     println!();
-    println!("preset          mIoU mean ± sd     min – max      never predicted: class (seeds)");
+    println!(
+        "{:<width$}  mIoU mean ± sd     min – max      never predicted: class (seeds)",
+        "run"
+    );
     for s in summaries {
         let never = if s.never_predicted.is_empty() {
             "-".to_string()
@@ -241,24 +312,25 @@ fn print_tables(cmd: &ExperimentCmd, data: &crate::data::DataConfig, summaries: 
             String::new()
         };
         println!(
-            "{:<14}  {:.3} ± {:.3}      {:.3} – {:.3}  {never}{failed}",
-            s.preset.name(),
-            s.miou_mean,
-            s.miou_sd,
-            s.miou_min,
-            s.miou_max
+            "{:<width$}  {:.3} ± {:.3}      {:.3} – {:.3}  {never}{failed}",
+            s.name, s.miou_mean, s.miou_sd, s.miou_min, s.miou_max
         );
     }
     println!();
-    let header: String = (0..data.classes).map(|c| format!("  class {c}")).collect();
+    let classes = named
+        .iter()
+        .map(|n| n.config.data.classes)
+        .max()
+        .unwrap_or(0);
+    let header: String = (0..classes).map(|c| format!("  class {c}")).collect();
     println!("mean IoU per class");
-    println!("preset        {header}");
+    println!("{:<width$}{header}", "run");
     for s in summaries {
         let cells: String = s
             .class_iou
             .iter()
             .map(|v| v.map_or("        -".into(), |x| format!("  {x:>7.3}")))
             .collect();
-        println!("{:<14}{cells}", s.preset.name());
+        println!("{:<width$}{cells}", s.name);
     }
 }

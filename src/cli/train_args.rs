@@ -33,6 +33,27 @@ const LOSS_ARGS: [&str; 11] = [
     "no_background",
 ];
 
+/// The options a `--runs` configuration carries itself (clap ids of `DataOpts`' and `NetOpts`'
+/// fields, and the presets).
+const RUN_ARGS: [&str; 16] = [
+    "presets",
+    "classes",
+    "size",
+    "imbalance",
+    "rare_absent",
+    "noise",
+    "annotation",
+    "polygons",
+    "train_images",
+    "val_images",
+    "batch",
+    "width",
+    "init",
+    "optimizer",
+    "lr",
+    "momentum",
+];
+
 /// Options of the synthetic scenes.
 #[derive(Debug, Clone, Args)]
 pub struct DataOpts {
@@ -52,7 +73,7 @@ pub struct DataOpts {
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub noise: f64,
     /// Training labels: every pixel, or a few parallelograms with the rest background or ignored.
-    #[arg(long, default_value = "sparse", value_parser = named::<Annotation>())]
+    #[arg(long, default_value = "sparse-ignore", value_parser = named::<Annotation>())]
     pub annotation: Annotation,
     /// Parallelograms per image in the sparse modes (1–32).
     #[arg(long, default_value_t = 4)]
@@ -169,6 +190,12 @@ pub struct ExperimentCmd {
     /// Presets to compare, comma separated (default: all five).
     #[arg(long, value_delimiter = ',', value_parser = named::<Preset>())]
     pub presets: Vec<Preset>,
+    /// Named run configurations to compare instead of the presets: a JSON file (`-`: standard
+    /// input) holding `[{"name": "...", "config": <session configuration>}]`, the configuration
+    /// as the page sends it to the engine; its seed is replaced by each of the experiment's seeds.
+    /// The page's stories are measured this way (`cargo xtask stories`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = RUN_ARGS)]
+    pub runs: Option<std::path::PathBuf>,
     /// Runs at once (default: the machine's cores).
     #[arg(long)]
     pub jobs: Option<usize>,

@@ -54,7 +54,7 @@ impl Default for DataConfig {
             imbalance: 10.0,
             rare_absent: true,
             noise: 0.05,
-            annotation: Annotation::Sparse,
+            annotation: Annotation::SparseIgnore,
             polygons: 4,
             train_images: 32,
             val_images: 16,

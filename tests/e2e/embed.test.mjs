@@ -1,6 +1,6 @@
 // Embedding: two embeds on one blog page, one of them in `<iframe sandbox="allow-scripts">` (an
-// opaque origin: no Web Worker can start there, so the trainer runs in the page), both train when
-// played, nothing errs, nothing leaves localhost.
+// opaque origin: no Web Worker can start there, so the trainer runs in the page); each trains while
+// it is in view and only then, nothing errs, nothing leaves localhost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
@@ -24,16 +24,22 @@ test('two embeds on one page, one sandboxed, both train', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const { page, errors, requests } = await openPage(browser);
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(`${server.url}/post.html`);
-    for (const id of ['sandboxed', 'plain']) {
-      const frame = page.frameLocator(`#${id}`);
-      await frame.locator('#play').click({ timeout: 20000 });
-    }
+    const frames = {};
+    for (const id of ['sandboxed', 'plain']) frames[id] = await (await page.$(`#${id}`)).contentFrame();
+    const steps = (id) => frames[id].evaluate(() => Number(document.body.dataset.step ?? 0));
+    const playingIn = (id, on) => frames[id].waitForFunction((p) => document.body.dataset.playing === String(p), on, { timeout: 60000 });
+    // The first embed is in view and trains; the second, mostly below the fold, waits.
+    await frames.sandboxed.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
+    assert.equal(await steps('plain'), 0, 'an embed out of view trained');
+    // Scrolled to the second: it trains, the first stops.
+    await page.evaluate(() => document.getElementById('plain').scrollIntoView());
+    await frames.plain.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
+    await playingIn('sandboxed', false);
     for (const [id, trainer] of [['sandboxed', 'page'], ['plain', 'worker']]) {
-      const frame = await (await page.$(`#${id}`)).contentFrame();
-      await frame.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
-      assert.equal(await frame.evaluate(() => document.body.dataset.trainer), trainer, id);
-      assert.equal(await frame.isVisible('fieldset[data-group="data"]'), false);
+      assert.equal(await frames[id].evaluate(() => document.body.dataset.trainer), trainer, id);
+      assert.equal(await frames[id].isVisible('fieldset[data-group="data"]'), false);
     }
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);

@@ -4,15 +4,57 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHash, toHash } from '../../www/hash.js';
 import { OPTIONS, check, defaults, PRESETS, sessionConfig } from '../../www/options.js';
+import { STORIES, BY_STORY, DEFAULT_STORY, storyStates } from '../../www/stories.js';
 import { mulberry32 } from '../../www/bench/protocol.js';
 
 const allValid = (state) => OPTIONS.every((o) => !('error' in check(o.key, state[o.key])));
 
-test('defaults give an empty hash and parse back', () => {
+test('an empty hash tells the default story and is what it gives back', () => {
   const s = parseHash('');
-  assert.deepEqual(s.a, defaults());
+  const { a, b } = storyStates(BY_STORY[DEFAULT_STORY]);
+  assert.equal(s.story, DEFAULT_STORY);
+  assert.equal(s.ab, true);
+  assert.deepEqual(s.a, a);
+  assert.deepEqual(s.b, b);
   assert.equal(s.notices.length, 0);
   assert.equal(toHash(s), '');
+  // A view-only hash keeps the story; any setting leaves it.
+  assert.equal(parseHash('#hide=data').story, DEFAULT_STORY);
+  const plain = parseHash('#seed=3');
+  assert.equal(plain.story, null);
+  assert.equal(plain.ab, false);
+  assert.deepEqual(plain.a, { ...defaults(), seed: 3 });
+  // The defaults without a story are not the empty hash.
+  const none = { a: defaults(), b: defaults(), ab: false, story: null, hide: new Set(), show: null };
+  assert.deepEqual(parseHash(toHash(none)).a, defaults());
+  assert.equal(parseHash(toHash(none)).story, null);
+});
+
+test('every story round-trips, and options after it refine it', () => {
+  for (const st of STORIES) {
+    const s = parseHash(`#story=${st.key}`);
+    const want = storyStates(st);
+    assert.deepEqual(s.a, want.a, st.key);
+    assert.deepEqual(s.b, want.b, st.key);
+    assert.equal(s.ab, true);
+    const again = parseHash(toHash(s));
+    assert.equal(again.story, st.key);
+    assert.deepEqual(again.b, s.b, st.key);
+  }
+  const s = parseHash('#story=smoothing&seed=9&b.smooth=0.5&show=formula,reduction');
+  assert.deepEqual(s.notices, []);
+  assert.equal(s.a.seed, 9);
+  assert.equal(s.b.seed, 9);
+  assert.equal(s.a.formula, 'seed');
+  assert.equal(s.b.formula, 'corrected');
+  assert.equal(s.b.smooth, 0.5);
+  assert.deepEqual([...s.show], ['formula', 'reduction']);
+  const again = parseHash(toHash(s));
+  for (const k of ['a', 'b', 'story', 'ab']) assert.deepEqual(again[k], s[k], k);
+  assert.deepEqual([...again.show], ['formula', 'reduction']);
+  assert.match(parseHash('#story=nope').notices[0], /Unknown story/);
+  assert.equal(parseHash('#story=labelling').b.labels, 'sparse-ignore');
+  assert.equal(parseHash('#story=labelling').a.labels, 'sparse');
 });
 
 test('a state round-trips through the hash', () => {

@@ -161,3 +161,74 @@ fn experiment_prints_the_preset_table() {
     // Parallel runs do not change the results.
     assert_eq!(out.stdout, run("1").stdout);
 }
+
+/// Runs `dicelab experiment --runs -` on `runs` (JSON) with the given extra arguments.
+fn experiment_runs(runs: &str, extra: &[&str]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dicelab"))
+        .args(["experiment", "--runs", "-"])
+        .args(extra)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dicelab");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(runs.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for dicelab")
+}
+
+#[test]
+fn experiment_runs_named_configurations() {
+    // The configurations as the page sends them: partial, the rest at the defaults.
+    let data = r#"{"size": 32, "train-images": 4, "val-images": 2, "annotation": "sparse"}"#;
+    let runs = format!(
+        r#"[{{"name": "seed dice", "config": {{"width": 8, "data": {data}, "loss": {{"kind": "dice", "formula": "seed"}}}}}},
+            {{"name": "ce", "config": {{"width": 8, "data": {data}, "loss": {{"kind": "ce"}}}}}}]"#
+    );
+    let out = experiment_runs(&runs, &["--seeds", "2", "--steps", "2", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = v["summaries"]
+        .as_array()
+        .expect("summaries")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["seed dice", "ce"]);
+    let runs_out = v["runs"].as_array().expect("runs");
+    assert_eq!(runs_out.len(), 4);
+    assert_eq!(runs_out[1]["seed"], 2);
+    // The table says which data the runs trained on.
+    let text = experiment_runs(&runs, &["--seeds", "1", "--steps", "1"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("data: sparse labels"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("seed dice")), "{text}");
+    // Bad input: one line, exit 2.
+    for (runs, extra, needle) in [
+        ("[]", vec![], "no configuration"),
+        ("{", vec![], "--runs"),
+        (
+            r#"[{"name": "x", "config": {"batch": 0}}]"#,
+            vec![],
+            "x: --batch",
+        ),
+        (
+            r#"[{"name": "x", "config": {}}, {"name": "x", "config": {}}]"#,
+            vec![],
+            "used twice",
+        ),
+        ("[]", vec!["--lr", "0.1"], "--lr"),
+    ] {
+        let out = experiment_runs(runs, &extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{runs}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{runs}: {err}");
+        assert!(err.contains(needle), "{runs}: {err}");
+    }
+}

@@ -7,6 +7,8 @@
 //! - `cargo xtask soak [--steps N] [--backend cpu|gpu|all]`: long training runs of the page in
 //!   headless Chromium; fails if the heap, the wasm memory or the GPU buffers grow, or steps/s
 //!   decays. Writes target/soak/soak.json.
+//! - `cargo xtask stories`: measures the page's stories with the release CLI (`dicelab experiment
+//!   --runs`, 5 seeds) and writes www/story_figures.js, which their texts quote.
 //! - `cargo xtask setup`: only the installs.
 //!
 //! Every install is skipped when the right version is already present, so a second run is fast.
@@ -20,12 +22,13 @@ mod tasks;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|setup>
+const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|stories|setup>
   serve   build the page (release) and serve it on http://127.0.0.1:8080
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
   bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
   soak    [--steps N] [--backend cpu|gpu|all] long runs of the page: heap, wasm memory and GPU
           buffers stay flat, steps/s does not decay; writes target/soak/soak.json (~45 min)
+  stories measure the page's stories over 5 seeds; writes www/story_figures.js (~4 min)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => tasks::test(),
         Some("bench") => bench::all(),
         Some("soak") => soak::run(&args[1..]),
+        Some("stories") => tasks::stories(),
         Some("setup") => setup::all(),
         Some("-h" | "--help") => {
             println!("{USAGE}");

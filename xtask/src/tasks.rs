@@ -122,6 +122,12 @@ pub fn test() -> Result<(), String> {
     Ok(())
 }
 
+/// Measures every story of www/stories.js with the release CLI and writes www/story_figures.js.
+pub fn stories() -> Result<(), String> {
+    status(cargo(&["build", "--release", "--bin", "dicelab"]))?;
+    status(cmd("node", &["tools/stories.mjs"]))
+}
+
 /// Builds the page and serves it on localhost until interrupted.
 pub fn serve() -> Result<(), String> {
     setup::page_tools()?;
