@@ -6,9 +6,9 @@ import { OPTIONS, BY_KEY, PRESETS, sessionConfig, lossConfig, presetOf } from '.
 import { parseHash, toHash } from './hash.js';
 import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
 import { buildControls } from './controls.js';
-import { lineChart, barChart, SERIES } from './charts.js';
+import { lineChart, barChart, runColors } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
-import { formulaMathML, formulaNote, drawInspector } from './formula.js';
+import { formulaMathML, formulaNote, drawInspector, inspectorApplies } from './formula.js';
 import { generate, LANGUAGES } from './codegen.js';
 import { LAYOUT } from './layout.js';
 
@@ -66,7 +66,7 @@ const RESTART = new Set(OPTIONS.filter((o) => !o.ab || o.restart).map((o) => o.k
 function runLabels() {
   const story = ui.story && BY_STORY[ui.story];
   if (!ui.ab) return ['this run'];
-  return story ? [`A: ${story.aLabel}`, `B: ${story.bLabel}`] : ['A', 'B'];
+  return story && !storyChanged() ? [`A: ${story.aLabel}`, `B: ${story.bLabel}`] : ['A', 'B'];
 }
 
 /** Whether the visitor changed a story's settings (anything but the backend). */
@@ -190,11 +190,12 @@ function refreshStatic() {
   document.body.classList.toggle('ab', ui.ab);
   const preset = presetOf(ui.a);
   document.querySelectorAll('#presets button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.preset === preset)));
-  document.querySelectorAll('[data-option="weights"]').forEach((el) => el.classList.toggle('inactive', ui.a.loss !== 'gdl'));
   refreshStory();
   $('formula').innerHTML = formulaMathML(ui.a);
   $('formula-note').textContent = formulaNote(ui.a);
-  drawInspector($('inspector'), ui.a, Number($('region').value));
+  $('inspector-box').hidden = !inspectorApplies(ui.a);
+  $('inspector-none').hidden = inspectorApplies(ui.a);
+  if (inspectorApplies(ui.a)) drawInspector($('inspector'), ui.a, Number($('region').value));
   $('region-value').textContent = $('region').value;
   $('code').textContent = generate(codeLang, lossConfig(ui.a));
   $('share').href = `${location.pathname}${toHash(ui)}`;
@@ -264,6 +265,8 @@ function clearRuns(gen) {
   $('loss-now').textContent = '—';
   $('miou').textContent = '—';
   $('miou-b').textContent = '';
+  $('loss-b').textContent = '';
+  $('steps-per-s').textContent = '—';
   $('class-table').tBodies[0].replaceChildren();
   drawCharts();
 }
@@ -298,6 +301,7 @@ function onTrainerMessage(e) {
       }
       if (m.source === 'train') {
         playing = false;
+        refreshHint();
         return;
       }
       if (m.source === 'start') generation = shownGeneration;
@@ -365,10 +369,10 @@ function decimate(points) {
 }
 
 function onSnapshot(m) {
+  // What the trainer does; the button shows what the visitor asked, at once (a step in flight
+  // finishes after a pause, but no other starts).
   document.body.dataset.playing = String(m.playing);
-  $('play').textContent = m.playing ? 'Pause' : 'Play';
-  $('play').setAttribute('aria-pressed', String(m.playing));
-  $('steps-per-s').textContent = m.stepsPerSecond ? m.stepsPerSecond.toFixed(1) : '—';
+  if (m.stepsPerSecond) $('steps-per-s').textContent = m.stepsPerSecond.toFixed(1);
   stats = {
     time: performance.now(),
     stepsPerSecond: m.stepsPerSecond,
@@ -398,6 +402,10 @@ function onSnapshot(m) {
       }
       // The classes each run predicts on the validation images, for the tests.
       document.body.dataset[`predicted${id.toUpperCase()}`] = String(r.eval.classes.filter((c) => c.predicted_share > 0).length);
+    }
+    if (id === 'b') {
+      const last = curves.b[curves.b.length - 1];
+      if (last) $('loss-b').textContent = ` / ${last[1].toFixed(4)}`;
     }
     if (id === 'a') {
       $('step-count').textContent = String(r.step);
@@ -434,19 +442,30 @@ function drawBatch(r) {
   drawRgb($('batch-image'), r.batchImage, s, s);
   drawClasses($('batch-labels'), r.batchLabels, s, s);
   // The largest |∂L/∂z| drawn, for the end-to-end tests (on the GPU too).
-  document.body.dataset.heatMax = String(drawHeat($('batch-heat'), r.heat, s, s));
+  const max = drawHeat($('batch-heat'), r.heat, s, s);
+  document.body.dataset.heatMax = String(max);
+  // The heatmap is scaled to its maximum: say what that is, and when there is nothing to show.
+  $('heat-scale').textContent = max < 1e-8
+    ? `The gradient vanished: its largest |∂L/∂z| is ${max.toExponential(1)}, so this map shows rounding noise.`
+    : `Brightest: |∂L/∂z| = ${max.toExponential(2)}.`;
 }
 
 function drawCharts() {
-  const series = (data) => ['a', 'b'].filter((id) => id === 'a' || ui.ab).map((id, i) => ({ points: data[id], label: ui.ab ? id.toUpperCase() : '', color: SERIES[i] }));
+  const series = (data) => ['a', 'b'].filter((id) => id === 'a' || ui.ab).map((id, i) => ({ points: data[id], label: ui.ab ? id.toUpperCase() : '', color: runColors()[i] }));
   lineChart($('loss-chart'), series(curves), { yLabel: 'training loss' });
   lineChart($('miou-chart'), series(mious), { yLabel: 'validation mIoU', yMin: 0, yMax: 1 });
   const reports = ['a', 'b'].filter((id) => lastReports[id] && (id === 'a' || ui.ab)).map((id) => lastReports[id]);
   if (reports.length) {
     const classes = reports[0].per_class.map((c) => c.class);
-    barChart($('dice-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.dice ?? NaN) })), { lo: -1, hi: 1, label: 'per-class Dice term' });
-    const wmax = Math.max(1e-12, ...reports.flatMap((r) => r.per_class.map((c) => c.weight)));
-    barChart($('weight-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.weight / wmax) })), { lo: 0, hi: 1, label: 'class weight (relative)' });
+    barChart($('dice-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.dice ?? NaN) })), { lo: -1, hi: 1, label: 'per-class Dice term', empty: 'Cross-entropy has no per-class Dice term.' });
+    // Each run's weights relative to its own largest: only Generalized Dice weights its classes.
+    const relative = (r) => {
+      if (r.config.kind !== 'gdl') return r.per_class.map(() => NaN);
+      const max = Math.max(1e-300, ...r.per_class.map((c) => c.weight));
+      return r.per_class.map((c) => c.weight / max);
+    };
+    const weights = reports.map(relative);
+    barChart($('weight-chart'), classes.map((l) => ({ label: String(l), values: weights.map((w) => w[l] ?? NaN) })), { lo: 0, hi: 1, label: 'class weight (relative to the run\'s largest)', empty: 'Class weights: Generalized Dice only.' });
   }
 }
 
@@ -459,6 +478,8 @@ function setPlaying(on) {
 }
 
 function refreshHint() {
+  $('play').textContent = playing ? 'Pause' : 'Play';
+  $('play').setAttribute('aria-pressed', String(playing));
   $('embed-hint').textContent = playing ? '' : userPaused ? 'paused' : 'trains while in view; Play to start';
 }
 
@@ -486,21 +507,43 @@ $('ab').addEventListener('change', () => {
 });
 $('region').addEventListener('input', () => refreshStatic());
 
+/** The code tabs, as the ARIA tabs pattern asks: one tab stop, arrow keys, Home and End. */
 function codeTabs() {
   const root = $('code-tabs');
+  const select = (b) => {
+    codeLang = b.dataset.lang;
+    for (const x of root.querySelectorAll('[role="tab"]')) {
+      x.setAttribute('aria-selected', String(x === b));
+      x.tabIndex = x === b ? 0 : -1;
+    }
+    $('code-panel').setAttribute('aria-labelledby', b.id);
+    refreshStatic();
+  };
   root.replaceChildren(...LANGUAGES.map(({ key, name }) => {
     const b = document.createElement('button');
     b.type = 'button';
     b.role = 'tab';
+    b.id = `tab-${key}`;
+    b.dataset.lang = key;
     b.textContent = name;
+    b.setAttribute('aria-controls', 'code-panel');
     b.setAttribute('aria-selected', String(key === codeLang));
-    b.addEventListener('click', () => {
-      codeLang = key;
-      root.querySelectorAll('button').forEach((x) => x.setAttribute('aria-selected', String(x === b)));
-      refreshStatic();
-    });
+    b.tabIndex = key === codeLang ? 0 : -1;
+    b.addEventListener('click', () => select(b));
     return b;
   }));
+  root.addEventListener('keydown', (e) => {
+    const tabs = [...root.querySelectorAll('[role="tab"]')];
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const b = tabs[(to + tabs.length) % tabs.length];
+    b.focus();
+    select(b);
+  });
+  $('code-panel').setAttribute('aria-labelledby', `tab-${codeLang}`);
 }
 
 $('copy-code').addEventListener('click', async () => {
@@ -522,6 +565,7 @@ window.addEventListener('hashchange', () => {
   if (location.hash === lastHash) return;
   ui = parseHash(location.hash);
   lastHash = location.hash;
+  $('notices').replaceChildren();
   if (ui.notices.length) notify(ui.notices);
   refreshStatic();
   applyHide();
@@ -533,7 +577,7 @@ window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     drawCharts();
-    drawInspector($('inspector'), ui.a, Number($('region').value));
+    if (inspectorApplies(ui.a)) drawInspector($('inspector'), ui.a, Number($('region').value));
   }, 100);
 });
 

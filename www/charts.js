@@ -3,7 +3,11 @@
 
 const AXIS = '#8a90a0';
 const GRID = '#e6e8ef';
-export const SERIES = ['#2f6fd1', '#d1582f'];
+/** The runs' colours (A, B), defined once in style.css (`--run-a`, `--run-b`). */
+export function runColors() {
+  const css = globalThis.getComputedStyle?.(document.documentElement);
+  return [css?.getPropertyValue('--run-a').trim() || '#0e7490', css?.getPropertyValue('--run-b').trim() || '#b4235a'];
+}
 
 /** Sizes a canvas's backing store to its CSS box at the device pixel ratio; returns the 2D context. */
 function fit(canvas) {
@@ -68,7 +72,7 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   if (yLabel) ctx.fillText(yLabel, pad.l, 11);
   let legendX = w - pad.r;
   series.forEach((s, i) => {
-    ctx.strokeStyle = s.color ?? SERIES[i % SERIES.length];
+    ctx.strokeStyle = s.color ?? runColors()[i % 2];
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     let started = false;
@@ -89,9 +93,16 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
 }
 
 /** Grouped bars: `groups` is a list of {label, values: [number per series]} with values in [lo, hi]. */
-export function barChart(canvas, groups, { lo = 0, hi = 1, colors = SERIES, label = '' } = {}) {
+export function barChart(canvas, groups, { lo = 0, hi = 1, colors = runColors(), label = '', empty = '' } = {}) {
   const { ctx, w, h } = fit(canvas);
   ctx.clearRect(0, 0, w, h);
+  if (empty && !groups.some((g) => g.values.some(Number.isFinite))) {
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = AXIS;
+    if (label) ctx.fillText(label, 8, 11);
+    ctx.fillText(empty, 8, h / 2);
+    return;
+  }
   const pad = { l: 30, r: 6, t: 16, b: 18 };
   const n = groups.length || 1;
   const k = Math.max(1, ...groups.map((g) => g.values.length));

@@ -1,7 +1,9 @@
 // Form controls generated from the option table: one labelled, keyboard-operable control per option,
-// grouped in fieldsets. A value the table refuses is marked invalid with its message and not applied.
+// grouped in fieldsets, each with a "?" button that shows its help in place (touch screens show no
+// tooltips). A value the table refuses is marked invalid with its message and not applied; an
+// option without effect in the current state is disabled and says why.
 
-import { OPTIONS, GROUPS, check } from './options.js';
+import { OPTIONS, GROUPS, check, inactive } from './options.js';
 
 /**
  * Builds the controls for the options passing `filter` into `root`. `prefix` keeps ids unique (run
@@ -27,7 +29,24 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       const label = document.createElement('label');
       label.htmlFor = id;
       label.textContent = o.label;
-      label.title = o.help;
+      const help = document.createElement('p');
+      help.id = `${id}-help`;
+      help.className = 'control-help';
+      help.textContent = o.help;
+      help.hidden = true;
+      const ask = document.createElement('button');
+      ask.type = 'button';
+      ask.className = 'help-toggle';
+      ask.textContent = '?';
+      ask.setAttribute('aria-label', `About ${o.label}`);
+      ask.setAttribute('aria-expanded', 'false');
+      ask.setAttribute('aria-controls', help.id);
+      ask.addEventListener('click', () => {
+        help.hidden = !help.hidden;
+        ask.setAttribute('aria-expanded', String(!help.hidden));
+      });
+      const why = document.createElement('span');
+      why.className = 'control-why';
       let input;
       if (o.type === 'enum') {
         input = document.createElement('select');
@@ -45,7 +64,8 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       }
       input.id = id;
       input.name = o.key;
-      input.setAttribute('aria-describedby', `${id}-msg`);
+      why.id = `${id}-why`;
+      input.setAttribute('aria-describedby', `${id}-msg ${id}-why ${id}-help`);
       const msg = document.createElement('span');
       msg.id = `${id}-msg`;
       msg.className = 'control-msg';
@@ -65,17 +85,25 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       // Selects and checkboxes apply at once; numbers when committed (Enter or leaving the field),
       // so that typing "0.0" on the way to "0.05" does not restart a run.
       input.addEventListener('change', apply);
-      if (o.type === 'bool') wrap.append(input, label);
-      else wrap.append(label, input);
-      wrap.append(msg);
+      const head = document.createElement('span');
+      head.className = 'control-head';
+      if (o.type === 'bool') head.append(input, label, ask);
+      else head.append(label, ask);
+      wrap.append(head);
+      if (o.type !== 'bool') wrap.append(input);
+      wrap.append(msg, why, help);
       fs.append(wrap);
-      inputs[o.key] = input;
+      inputs[o.key] = { input, why, wrap };
     }
     frag.append(fs);
   }
   root.replaceChildren(frag);
   return function set(state) {
-    for (const [key, input] of Object.entries(inputs)) {
+    for (const [key, { input, why, wrap }] of Object.entries(inputs)) {
+      const reason = inactive(key, state);
+      input.disabled = Boolean(reason);
+      why.textContent = reason ?? '';
+      wrap.classList.toggle('inactive', Boolean(reason));
       const v = state[key];
       if (input.type === 'checkbox') input.checked = Boolean(v);
       else if (document.activeElement !== input || input.tagName === 'SELECT') input.value = String(v);

@@ -34,10 +34,24 @@ async function adapter() {
 /** The build a run on `backend` ('gpu' | 'cpu' | 'auto') needs. A CPU run takes whichever build is
  * already loaded rather than fetch the other. Where the WebGPU build cannot be fetched or started,
  * the run falls back to the CPU build (which then says why it is not on the GPU). */
+let adapterInfo = null; // GPUAdapterInfo of the adapter last offered, for its name
+
+/**
+ * A readable name for the WebGPU adapter the page was offered: its description, else its vendor and
+ * architecture (what browsers expose), marked when it is a software one; null before any was asked.
+ */
+export function adapterName() {
+  const i = adapterInfo;
+  if (!i) return null;
+  const name = i.description || [i.vendor, i.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
+  return i.isFallbackAdapter ? `${name}, software` : name;
+}
+
 export async function engineFor(backend) {
   if (backend === 'cpu') return loaded.gpu ?? loaded.cpu ?? load('cpu');
   if (loaded.gpu) return loaded.gpu;
   const a = await adapter();
+  adapterInfo = a?.info ?? null;
   if (!(a && (backend === 'gpu' || !a.info?.isFallbackAdapter))) return load('cpu');
   try {
     return await load('gpu');

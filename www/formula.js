@@ -47,7 +47,13 @@ export function formulaMathML(state) {
     ce = row(mean ? frac(mn(1), mi('N')) : row(), mo('−'), sum(mi('n')), mi('log'), sub(mi('p'), row(mi('n'), sub(mi('y'), mi('n')))));
   }
   const body = [dice, ce].filter(Boolean).join(mo('+'));
-  return `<math display="block">${row(mi('L'), mo('='), body)}</math>`;
+  const z = (k) => sub(mi('z'), row(mi('n'), k));
+  const e = (k) => sup(mi('e'), z(k));
+  const act = state.act === 'sigmoid'
+    ? frac(mn(1), row(mn(1), mo('+'), sup(mi('e'), row(mo('−'), z(mi('l'))))))
+    : frac(e(mi('l')), row(sum(mi('k')), e(mi('k'))));
+  const pDef = row(sub(mi('p'), row(mi('n'), mi('l'))), mo('='), act);
+  return `<math display="block">${row(mi('L'), mo('='), body)}</math><math display="block">${pDef}</math>`;
 }
 
 const mspace = () => '<mspace width="1em"></mspace>';
@@ -56,13 +62,22 @@ const mspace = () => '<mspace width="1em"></mspace>';
 export function formulaNote(state) {
   const notes = [];
   if (state.loss === 'dice' || state.loss === 'dice+ce') {
-    notes.push(state.agg === 'global' ? 'T = number of classes.' : 'T = images × classes.');
+    const classes = state.bg ? 'C classes' : 'C − 1 classes, the background left out';
+    notes.push(state.agg === 'global' ? `T = number of terms: ${classes}.` : `T = number of terms: images × ${classes}.`);
     if (state.formula === 'seed') notes.push('Seed formula: a class absent from truth and prediction scores −1, so summing rewards never predicting it.');
   }
   if (state.loss === 'gdl') notes.push('An absent class gets the largest finite weight of its unit; the weights are constants.');
-  notes.push(`Highlighted: the smoothing s = ${state.smooth}.`);
+  if (state.loss === 'ce') {
+    notes.push('N = labelled pixels. Computed from the logits by log-sum-exp, never as log(softmax).');
+  } else {
+    notes.push(`Highlighted: the smoothing s = ${state.smooth}.`);
+  }
+  notes.push(state.act === 'sigmoid' ? 'Sigmoid: each class on its own; the p of a pixel need not sum to 1.' : 'Softmax: the p of a pixel sum to 1.');
   return notes.join(' ');
 }
+
+/** Whether the gradient inspector (a Dice term's ∂L/∂p) applies: not to cross-entropy alone. */
+export const inspectorApplies = (state) => state.loss !== 'ce';
 
 /**
  * ∂L/∂p for one pixel of a region of `m` pixels of class l all predicted at p, in a unit with no

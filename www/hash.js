@@ -65,7 +65,7 @@ export function parseHash(hash) {
   for (const [key, value] of pairs) {
     if (key !== 'story') continue;
     if (Object.hasOwn(BY_STORY, value)) story = value;
-    else notices.push(`Unknown story '${shown(value)}'; told the first one.`);
+    else notices.push(`Unknown story '${shown(value)}' ignored.`);
   }
   if (story === null && pairs.every(([key]) => VIEW_KEYS.has(key) || key === 'story')) story = DEFAULT_STORY;
   if (story !== null) {

@@ -5,6 +5,7 @@
 
 export const LAYOUT = `
 
+  <a class="skip" href="#play">Skip to the training</a>
   <header class="top">
     <div class="brand">
       <h1><a id="home" href="./">dicelab</a><span id="embed-title" class="embed-only"></span></h1>
@@ -38,7 +39,7 @@ export const LAYOUT = `
       </details>
     </aside>
     <main class="stage">
-      <section id="story" class="story" aria-labelledby="story-title" data-part="story" hidden>
+      <section id="story" class="story" aria-labelledby="story-title" hidden>
         <h2 id="story-title"></h2>
         <p id="story-text"></p>
         <p id="story-changed" class="note" hidden>You changed options since: the measured figures are for the story's own
@@ -49,8 +50,8 @@ export const LAYOUT = `
         <button type="button" id="step">Step</button>
         <button type="button" id="reset">Reset</button>
         <span class="stat">step <output id="step-count">0</output></span>
-        <span class="stat">loss <output id="loss-now">—</output></span>
-        <span class="stat">mIoU <output id="miou">—</output><output id="miou-b" class="b-only"></output></span>
+        <span class="stat">loss <output id="loss-now" class="run-a-value">—</output><output id="loss-b" class="b-only run-b-value"></output></span>
+        <span class="stat">mIoU <output id="miou" class="run-a-value">—</output><output id="miou-b" class="b-only run-b-value"></output></span>
         <span class="stat full-only"><output id="steps-per-s">—</output> steps/s</span>
         <span class="stat backend full-only" data-part="backend">backend: <output id="backend">starting…</output></span>
         <span id="embed-hint" class="stat embed-only"></span>
@@ -79,19 +80,21 @@ export const LAYOUT = `
         <canvas id="weight-chart" class="chart full-only" role="img" aria-label="Per-class weights"></canvas>
       </section>
       <section class="full-only" aria-labelledby="batch-title" data-part="gradient-view">
-        <h2 id="batch-title" class="small">Last training batch: image, labels as annotated, |∂L/∂z|</h2>
+        <h2 id="batch-title" class="small">Run A's last training batch: image, labels as annotated, |∂L/∂z|</h2>
         <div class="image-row">
           <canvas id="batch-image" class="pix" role="img" aria-label="Training image"></canvas>
           <canvas id="batch-labels" class="pix" role="img" aria-label="Its labels as annotated (white: ignored)"></canvas>
           <canvas id="batch-heat" class="pix" role="img" aria-label="Magnitude of the loss gradient per pixel"></canvas>
         </div>
-        <p class="note">Bright: pixels the loss pushes hardest. White labels are ignored.</p>
+        <p class="note">Bright: pixels the loss pushes hardest. White labels are ignored. <span id="heat-scale"></span></p>
       </section>
       <section class="full-only" aria-labelledby="formula-title" data-part="formula-view">
         <h2 id="formula-title" class="small">The loss, as configured</h2>
         <div id="formula" class="formula"></div>
         <p id="formula-note" class="note"></p>
-        <div class="inspector">
+        <p id="inspector-none" class="note" hidden>The gradient inspector shows a Dice term's ∂L/∂p; cross-entropy's is
+          −1/(N·p) for a pixel's true class and 0 for the others, whatever the rest of the batch.</p>
+        <div id="inspector-box" class="inspector">
           <canvas id="inspector" class="chart" role="img" aria-label="Gradient of the loss with respect to one pixel's probability"></canvas>
           <label for="region">Region of <output id="region-value">4</output> pixels of the class, all predicted at p</label>
           <input type="range" id="region" min="1" max="64" value="4">
@@ -100,7 +103,7 @@ export const LAYOUT = `
       <section class="full-only" aria-labelledby="code-title" data-part="code">
         <h2 id="code-title" class="small">Copy the implementation</h2>
         <div id="code-tabs" class="tabs" role="tablist" aria-label="Framework"></div>
-        <pre class="code"><code id="code"></code></pre>
+        <pre class="code" id="code-panel" role="tabpanel" tabindex="0"><code id="code"></code></pre>
         <button type="button" id="copy-code">Copy</button> <span id="copy-status" role="status"></span>
         <details class="embed-help" data-part="embed-help">
           <summary>Embed this in a blog post</summary>

@@ -124,6 +124,27 @@ export function sessionConfig(state) {
   return cfg;
 }
 
+/**
+ * Why an option has no effect in a state (the control is then disabled and says so), or null. The
+ * engine ignores these options in these cases; each reason names why.
+ */
+export function inactive(key, state) {
+  if (state.loss === 'ce') {
+    const why = {
+      formula: 'Cross-entropy has no smoothing.',
+      smooth: 'Cross-entropy has no smoothing.',
+      weights: 'Cross-entropy weighs every labelled pixel alike.',
+      agg: 'Cross-entropy sums over pixels, not units.',
+      squared: 'Cross-entropy has no denominator.',
+      bg: 'Cross-entropy counts every labelled pixel.',
+    }[key];
+    if (why) return why;
+  }
+  if (key === 'weights' && state.loss !== 'gdl') return 'Only Generalized Dice weights its classes.';
+  if (key === 'reduction' && state.loss === 'gdl' && state.agg === 'global') return 'One unit (global): its sum and mean agree.';
+  return null;
+}
+
 /** The preset a state's loss options equal, if any. */
 export function presetOf(state) {
   return Object.keys(PRESETS).find((name) => Object.entries(PRESETS[name]).every(([k, v]) => state[k] === v)) ?? null;

@@ -53,7 +53,7 @@ export const STORIES = [
     bLabel: 'mean over classes',
     a: { ...PRESETS.corrected, reduction: 'sum', opt: 'sgd' },
     b: { ...PRESETS.corrected, reduction: 'mean', opt: 'sgd' },
-    text: (f) => `Summing the per-class terms (A) instead of averaging them (B) multiplies the loss and its gradient by the number of classes. Under SGD the step is the gradient times the learning rate, so A takes steps as many times larger, as if its learning rate were. ${measured(f)}`,
+    text: (f) => `Summing the per-class terms (A) instead of averaging them (B) multiplies the loss and its gradient by the number of classes. Under SGD the step is the learning rate times the gradient, so A's steps are 6 times B's (6 classes here), as if its learning rate were 6 times larger. ${measured(f)}`,
   },
   {
     key: 'sum-adam',
@@ -80,7 +80,7 @@ export const STORIES = [
     bLabel: 'uniform weights',
     a: { ...PRESETS.gdl, lr: 0.001, smooth: 1e-5 },
     b: { ...PRESETS.gdl, lr: 0.001, smooth: 1e-5, weights: 'uniform' },
-    text: (f) => `Generalized Dice with a small smoothing, weighted by 1/R² (A) or not at all (B). Unweighted, the large classes dominate the sums, as in a plain global Dice; weighted, each class counts about equally. ${measured(f)}`,
+    text: (f) => `Generalized Dice with a small smoothing, weighted by 1/R² (A) or not at all (B). Unweighted, the pooled sums count each class by its pixels, so the ratio is driven by whichever classes the net already predicts in bulk; weighted by 1/R², each class counts about equally in the ratio. ${measured(f)}`,
   },
   {
     key: 'dice-ce',

@@ -13,7 +13,7 @@
 // `generation` is the page's number for a start: the page draws only the runs it started last.
 //               {type: 'error', source, message, fatal?}
 
-import { engineFor } from './engine.js';
+import { engineFor, adapterName } from './engine.js';
 
 const SLICE_MS = 40; // work per slice before yielding to messages
 const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
@@ -60,7 +60,7 @@ function reportBackend() {
   const now = a.backend();
   if (now === backendSeen) return;
   backendSeen = now;
-  post({ type: 'backend', backend: now, adapter: a.adapter() ?? null, reason: a.fallbackReason() ?? null, code: a.fallbackCode() ?? null });
+  post({ type: 'backend', backend: now, adapter: adapterName() ?? a.adapter() ?? null, reason: a.fallbackReason() ?? null, code: a.fallbackCode() ?? null });
 }
 
 // One snapshot at a time: a run evaluates one prediction pass at a time.

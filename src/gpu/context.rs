@@ -132,7 +132,7 @@ impl GpuContext {
         &self.pipelines
     }
 
-    /// The adapter's name, backend and type, e.g. `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)`.
+    /// The adapter's name, backend and type, e.g. `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, software)`.
     pub fn adapter(&self) -> String {
         describe(&self.adapter)
     }
@@ -185,6 +185,24 @@ fn required_limits(adapter: &wgpu::Limits) -> Result<wgpu::Limits, FallbackReaso
 }
 
 /// An adapter as the UI names it: `name (backend, device type)`.
+/// A readable adapter name: `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, software)`; an adapter
+/// without a name (the browser's WebGPU hides it) says so rather than print nothing.
 fn describe(a: &wgpu::AdapterInfo) -> String {
-    format!("{} ({:?}, {:?})", a.name, a.backend, a.device_type)
+    let name = if a.name.trim().is_empty() {
+        "unnamed adapter"
+    } else {
+        a.name.trim()
+    };
+    let kind = match a.device_type {
+        wgpu::DeviceType::Cpu => "software",
+        wgpu::DeviceType::IntegratedGpu => "integrated GPU",
+        wgpu::DeviceType::DiscreteGpu => "discrete GPU",
+        wgpu::DeviceType::VirtualGpu => "virtual GPU",
+        wgpu::DeviceType::Other => "GPU",
+    };
+    let backend = match a.backend {
+        wgpu::Backend::BrowserWebGpu => "WebGPU".to_string(),
+        other => format!("{other:?}"),
+    };
+    format!("{name} ({backend}, {kind})")
 }
