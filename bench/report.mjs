@@ -284,7 +284,10 @@ ${gs.map((g) => `| ${g.name} | ${g.value} | ${g.target} | ${g.met ? 'yes' : 'no'
 The WebGPU goals compare dicelab-gpu with tfjs in the same headless Chromium; on this machine (no GPU) both run on
 SwiftShader, so they rank two WebGPU programs on a software rasteriser, not on a GPU.
 `;
-  writeFileSync(resolve(ROOT, 'BENCHMARKS.md'), md);
+  // The hand-kept "Design measurements" section survives a new report.
+  const previous = existsSync(resolve(ROOT, 'BENCHMARKS.md')) ? readFileSync(resolve(ROOT, 'BENCHMARKS.md'), 'utf8') : '';
+  const kept = previous.indexOf('\n## Design measurements');
+  writeFileSync(resolve(ROOT, 'BENCHMARKS.md'), kept >= 0 ? `${md.trimEnd()}\n${previous.slice(kept)}` : md);
   const all = { machine, goals: gs, bundle: b, browser, train: { dice, ce }, loss };
   writeFileSync(resolve(DIR, 'bench.json'), JSON.stringify(all, null, 2));
   console.log(md);

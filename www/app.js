@@ -494,6 +494,12 @@ $('step').addEventListener('click', () => {
   refreshHint();
 });
 $('story-restore').addEventListener('click', () => tellStory(ui.story));
+// On a phone the story's text starts folded to a few lines, so that the runs show on the first screen.
+$('story-more').addEventListener('click', () => {
+  const open = $('story').classList.toggle('open');
+  $('story-more').setAttribute('aria-expanded', String(open));
+  $('story-more').textContent = open ? 'Less' : 'More';
+});
 $('reset').addEventListener('click', () => startRuns());
 $('ab').addEventListener('change', () => {
   ui.ab = $('ab').checked;

@@ -42,6 +42,7 @@ export const LAYOUT = `
       <section id="story" class="story" aria-labelledby="story-title" hidden>
         <h2 id="story-title"></h2>
         <p id="story-text"></p>
+        <button type="button" id="story-more" class="story-more" aria-expanded="false" aria-controls="story-text">More</button>
         <p id="story-changed" class="note" hidden>You changed options since: the measured figures are for the story's own
           settings. <button type="button" id="story-restore">Back to the story</button></p>
       </section>

@@ -2,29 +2,44 @@
 //! fail (`GpuError`).
 
 use crate::loss::LossError;
-use std::fmt;
 
 /// Why the loss runs on the CPU. `code()` is a stable identifier for the page; `Display` is the
-/// sentence to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// sentence to show, on one line (the CLI prints it after "error:").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FallbackReason {
     /// The browser has no `navigator.gpu`.
+    #[error("WebGPU is not available here (no navigator.gpu)")]
     NoWebGpu,
     /// WebGPU / the native backends offered no adapter.
+    #[error("no GPU adapter found ({})", one_line(.0))]
     NoAdapter(String),
     /// An adapter exists but refused to give a device with the limits the kernels need.
+    #[error("the GPU refused a device ({})", one_line(.0))]
     DeviceRequestFailed(String),
     /// The device rejected a kernel.
+    #[error("the GPU rejected a kernel ({})", one_line(.0))]
     PipelineFailed(String),
     /// The device was lost while in use (driver reset, browser reclaim, `destroy()`).
+    #[error("the GPU device was lost ({})", one_line(.0))]
     DeviceLost(String),
     /// A GPU operation failed (validation, out of memory, a failed buffer mapping).
+    #[error("a GPU operation failed ({})", one_line(.0))]
     GpuFailed(String),
     /// The only adapter is a software rasteriser (SwiftShader, lavapipe): slower than the CPU
     /// engine, so an automatic choice does not take it.
+    #[error(
+        "the only WebGPU adapter is a software one, slower than the CPU engine ({})",
+        one_line(.0)
+    )]
     SoftwareAdapter(String),
     /// This build has no GPU engine (the page's CPU-only module, built without the `gpu` feature).
+    #[error("this build of dicelab has no WebGPU engine (CPU only)")]
     NotBuilt,
+}
+
+/// Driver messages span lines; a reason is shown on one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl FallbackReason {
@@ -44,52 +59,36 @@ impl FallbackReason {
     }
 }
 
-impl fmt::Display for FallbackReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One line each: the CLI prints these after "error:".
-        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        match self {
-            Self::NoWebGpu => f.write_str("WebGPU is not available here (no navigator.gpu)"),
-            Self::NoAdapter(e) => write!(f, "no GPU adapter found ({})", one_line(e)),
-            Self::DeviceRequestFailed(e) => write!(f, "the GPU refused a device ({})", one_line(e)),
-            Self::PipelineFailed(e) => write!(f, "the GPU rejected a kernel ({})", one_line(e)),
-            Self::DeviceLost(e) => write!(f, "the GPU device was lost ({})", one_line(e)),
-            Self::GpuFailed(e) => write!(f, "a GPU operation failed ({})", one_line(e)),
-            Self::SoftwareAdapter(a) => write!(
-                f,
-                "the only WebGPU adapter is a software one, slower than the CPU engine ({})",
-                one_line(a)
-            ),
-            Self::NotBuilt => f.write_str("this build of dicelab has no WebGPU engine (CPU only)"),
-        }
-    }
-}
-
-/// How a GPU evaluation failed.
-#[derive(Debug, Clone, PartialEq)]
+/// How a GPU evaluation or training call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GpuError {
     /// The input or configuration is invalid: the CPU engine refuses it with the same error.
-    Input(LossError),
+    #[error(transparent)]
+    Input(#[from] LossError),
     /// The batch exceeds this device's buffer or dispatch limits; the CPU can still take it.
+    #[error("the batch is too large for this GPU: {0}")]
     TooLarge(String),
+    /// Weights of the wrong length for this net.
+    #[error("expected {expected} parameters, got {got}")]
+    ParamCount {
+        /// The net's parameter count.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// Images or labels that do not fit the batch shape the buffers were made for.
+    #[error("{0}")]
+    BatchShape(String),
+    /// A result was taken that was never requested.
+    #[error("no {0} read-back in flight")]
+    NothingInFlight(&'static str),
+    /// A second read-back of a kind was requested before the first was taken.
+    #[error("a {0} read-back is already in flight")]
+    AlreadyInFlight(&'static str),
+    /// Every report slot holds a step whose report has not been collected.
+    #[error("every report slot is in flight: collect the reports first")]
+    RingFull,
     /// The device is unusable from now on.
+    #[error(transparent)]
     Fault(FallbackReason),
 }
-
-impl From<LossError> for GpuError {
-    fn from(e: LossError) -> Self {
-        Self::Input(e)
-    }
-}
-
-impl fmt::Display for GpuError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Input(e) => e.fmt(f),
-            Self::TooLarge(e) => write!(f, "the batch is too large for this GPU: {e}"),
-            Self::Fault(r) => r.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for GpuError {}

@@ -98,11 +98,13 @@ impl LossEngine {
             match gpu.evaluate(cfg, logits, labels, out).await {
                 Ok(report) => return Ok(report),
                 Err(GpuError::Input(e)) => return Err(e),
-                Err(GpuError::TooLarge(_)) => {}
                 Err(GpuError::Fault(reason)) => {
                     self.gpu = None;
                     self.fallback = Some(reason);
                 }
+                // Too large for this device (the trainer's refusals cannot arise here): this
+                // call runs on the CPU, the next tries the GPU again.
+                Err(_) => {}
             }
         }
         loss::evaluate(cfg, logits, labels, grad)

@@ -29,7 +29,10 @@ pub enum TrainError {
         /// The loss value.
         loss: f64,
     },
-    /// The backend failed (buffer sizes, a lost device).
+    /// The GPU refused the call or failed (its typed reason).
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
+    /// The backend was used out of order or failed in a way with no type of its own.
     #[error("{0}")]
     Backend(String),
 }
@@ -75,9 +78,6 @@ pub trait TrainBackend {
 
     /// Replaces the parameters (the optimiser state is kept).
     fn set_params(&mut self, params: &[f32]) -> Result<(), TrainError>;
-
-    /// The optimiser settings.
-    fn optimizer(&self) -> OptimConfig;
 
     /// Changes the optimiser settings (switching kind resets its state).
     fn set_optimizer(&mut self, cfg: OptimConfig);

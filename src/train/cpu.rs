@@ -125,10 +125,6 @@ impl TrainBackend for CpuBackend {
         Ok(())
     }
 
-    fn optimizer(&self) -> OptimConfig {
-        self.opt.config()
-    }
-
     fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
         Ok(gradient_heat(self.ws.dlogits(1), self.net.spec().classes))
     }

@@ -30,7 +30,7 @@ pub struct GpuBackend {
 fn train_error(e: GpuError) -> TrainError {
     match e {
         GpuError::Input(source) => TrainError::Loss { step: 0, source },
-        e => TrainError::Backend(e.to_string()),
+        e => TrainError::Gpu(e),
     }
 }
 
@@ -142,10 +142,6 @@ impl TrainBackend for GpuBackend {
 
     fn set_params(&mut self, params: &[f32]) -> Result<(), TrainError> {
         self.trainer.set_params(params).map_err(train_error)
-    }
-
-    fn optimizer(&self) -> OptimConfig {
-        self.trainer.optimizer()
     }
 
     fn set_optimizer(&mut self, cfg: OptimConfig) {

@@ -446,11 +446,6 @@ impl Session {
         self.last_report.as_ref()
     }
 
-    /// The training set.
-    pub fn train_data(&self) -> &Dataset {
-        &self.data.train
-    }
-
     /// The validation set.
     pub fn validation(&self) -> &Dataset {
         &self.data.validation

@@ -2,8 +2,9 @@
 //! a large batch against f64, the errors, buffer reuse, and the fallback to the CPU (no adapter,
 //! device lost). Every WGSL module is validated by naga first, so a shader error fails here.
 //!
-//! Where no adapter exists each GPU test prints why and returns early (`SKIPPED` on stderr); with
-//! `mesa-vulkan-drivers` installed wgpu finds lavapipe and every test runs.
+//! Where no adapter exists each GPU test prints why and returns early (`SKIPPED` on stderr), unless
+//! `DICELAB_REQUIRE_GPU=1` (set by `cargo xtask test`, which installs lavapipe): then it fails.
+//! With `mesa-vulkan-drivers` installed wgpu finds lavapipe and every test runs.
 
 use crate::cases::{cases, configs, describe};
 use crate::compare::{assert_matches, close};
@@ -13,7 +14,8 @@ use dicelab::rng::Mulberry32;
 use ndarray::{Array3, Array4};
 use std::sync::OnceLock;
 
-/// The device shared by the tests (acquired once), or `None` after printing why there is none.
+/// The device shared by the tests (acquired once), or `None` after printing why there is none;
+/// a panic instead where `DICELAB_REQUIRE_GPU=1` asks for one.
 pub fn gpu(test: &str) -> Option<GpuContext> {
     static CTX: OnceLock<Result<GpuContext, String>> = OnceLock::new();
     let ctx = CTX.get_or_init(|| {
@@ -26,6 +28,9 @@ pub fn gpu(test: &str) -> Option<GpuContext> {
     match ctx {
         Ok(c) => Some(c.clone()),
         Err(reason) => {
+            if std::env::var_os("DICELAB_REQUIRE_GPU").is_some_and(|v| v == "1") {
+                panic!("{test}: DICELAB_REQUIRE_GPU=1 but no GPU adapter: {reason}");
+            }
             eprintln!("SKIPPED {test}: {reason}");
             None
         }

@@ -95,6 +95,8 @@ pub fn test() -> Result<(), String> {
     // One test at a time: the GPU tests share a software device, and two of them destroy theirs on
     // purpose; side by side they made others fall back to the CPU now and then.
     let mut native = cargo(&["test", "--workspace", "--", "--test-threads=1"]);
+    // Setup installed lavapipe: a GPU test that finds no adapter is a failure here, not a skip.
+    native.env("DICELAB_REQUIRE_GPU", "1");
     // CI runs fewer property cases than a developer's default, still thousands in all.
     if std::env::var_os("PROPTEST_CASES").is_none() {
         native.env("PROPTEST_CASES", "1000");

@@ -132,11 +132,6 @@ impl GpuTrainer {
         self.loss.allocations() + self.net.allocations + super::ring::SLOTS
     }
 
-    /// Steps submitted so far.
-    pub fn submitted(&self) -> u64 {
-        self.submitted
-    }
-
     /// The last weights known on the CPU: set, or read back with a step's report.
     pub fn checkpoint(&self) -> &Checkpoint {
         &self.checkpoint
@@ -145,11 +140,10 @@ impl GpuTrainer {
     /// Replaces the weights (the optimiser state is kept); they also become the checkpoint.
     pub fn set_params(&mut self, params: &[f32]) -> Result<(), GpuError> {
         if params.len() != self.net.spec.param_count() {
-            return Err(GpuError::TooLarge(format!(
-                "expected {} parameters, got {}",
-                self.net.spec.param_count(),
-                params.len()
-            )));
+            return Err(GpuError::ParamCount {
+                expected: self.net.spec.param_count(),
+                got: params.len(),
+            });
         }
         self.ctx.check()?;
         let q = self.ctx.queue();
@@ -159,11 +153,6 @@ impl GpuTrainer {
             params: params.to_vec(),
         };
         Ok(())
-    }
-
-    /// The optimiser settings.
-    pub fn optimizer(&self) -> OptimConfig {
-        self.optim
     }
 
     /// Changes the optimiser; switching kind zeroes the moments (as `Optimizer::reconfigure`).
@@ -206,13 +195,13 @@ impl GpuTrainer {
         self.ctx.check()?;
         let d = self.net.dims;
         if images.len() != d.pixels() * INPUT_CHANNELS || labels.len() != d.pixels() {
-            return Err(GpuError::TooLarge(format!(
+            return Err(GpuError::BatchShape(format!(
                 "a step takes exactly {} images of {}×{}",
                 d.batch, d.height, d.width
             )));
         }
         let Some((slot, staging)) = self.ring.next() else {
-            return Err(GpuError::TooLarge("every report slot is in flight".into()));
+            return Err(GpuError::RingFull);
         };
         let q = self.ctx.queue();
         if self.loss_cfg.as_ref() != Some(loss) {
@@ -332,15 +321,13 @@ impl GpuTrainer {
         let d = self.net.dims;
         let pixels = batch * d.height * d.width;
         if batch == 0 || batch > d.batch || images.len() != pixels * INPUT_CHANNELS {
-            return Err(GpuError::TooLarge(format!(
+            return Err(GpuError::BatchShape(format!(
                 "predict takes 1 to {} images of {}×{}",
                 d.batch, d.height, d.width
             )));
         }
         if self.predicting.is_some() {
-            return Err(GpuError::TooLarge(
-                "a prediction is already in flight".into(),
-            ));
+            return Err(GpuError::AlreadyInFlight("prediction"));
         }
         let q = self.ctx.queue();
         q.write_buffer(&self.net.images, 0, bytemuck::cast_slice(images));
@@ -360,7 +347,7 @@ impl GpuTrainer {
     /// mapping has not landed.
     pub fn take_predictions(&mut self, classes: &mut [u8]) -> Result<bool, GpuError> {
         let Some((signal, pixels)) = &self.predicting else {
-            return Err(GpuError::TooLarge("no prediction in flight".into()));
+            return Err(GpuError::NothingInFlight("prediction"));
         };
         let pixels = *pixels;
         let Some(outcome) = signal.outcome() else {
@@ -451,10 +438,10 @@ fn finish_read(
     ctx: &GpuContext,
     slot: &mut Option<ReadySignal>,
     staging: &wgpu::Buffer,
-    what: &str,
+    what: &'static str,
 ) -> Result<Option<Vec<f32>>, GpuError> {
     let Some(signal) = slot else {
-        return Err(GpuError::TooLarge(format!("no {what} read in flight")));
+        return Err(GpuError::NothingInFlight(what));
     };
     let Some(outcome) = signal.outcome() else {
         return Ok(None);
