@@ -8,8 +8,6 @@ import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
 import { buildControls } from './controls.js';
 import { lineChart, barChart, runColors } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
-import { formulaMathML, formulaNote, drawInspector, inspectorApplies } from './formula.js';
-import { generate, LANGUAGES } from './codegen.js';
 import { LAYOUT } from './layout.js';
 
 document.body.insertAdjacentHTML('beforeend', LAYOUT);
@@ -191,13 +189,9 @@ function refreshStatic() {
   const preset = presetOf(ui.a);
   document.querySelectorAll('#presets button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.preset === preset)));
   refreshStory();
-  $('formula').innerHTML = formulaMathML(ui.a);
-  $('formula-note').textContent = formulaNote(ui.a);
-  $('inspector-box').hidden = !inspectorApplies(ui.a);
-  $('inspector-none').hidden = inspectorApplies(ui.a);
-  if (inspectorApplies(ui.a)) drawInspector($('inspector'), ui.a, Number($('region').value));
+  showFormula();
   $('region-value').textContent = $('region').value;
-  $('code').textContent = generate(codeLang, lossConfig(ui.a));
+  showCode();
   $('share').href = `${location.pathname}${toHash(ui)}`;
   // The full page with this state, for an embed's reader.
   $('open-full').href = new URL(`./${toHash({ ...ui, hide: new Set(), show: null })}`, location.href).href;
@@ -513,6 +507,47 @@ $('ab').addEventListener('change', () => {
 });
 $('region').addEventListener('input', () => refreshStatic());
 
+// The formula panel and the code generator are fetched when their panels first come near the
+// screen (an embed never shows them): ~7 KB gzipped that a first visit does not download.
+let formula = null;
+let codegen = null;
+
+/** Calls `load()` once `el` comes within 600 px of the screen; `load` imports and draws. */
+function whenNear(el, what, load) {
+  new IntersectionObserver((entries, observer) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    load().catch((e) => notify(`The ${what} could not load: ${e.message}`, 'error'));
+  }, { rootMargin: '600px' }).observe(el);
+}
+
+function showFormula() {
+  if (!formula) return;
+  $('formula').innerHTML = formula.formulaMathML(ui.a);
+  $('formula-note').textContent = formula.formulaNote(ui.a);
+  const applies = formula.inspectorApplies(ui.a);
+  $('inspector-box').hidden = !applies;
+  $('inspector-none').hidden = applies;
+  if (applies) formula.drawInspector($('inspector'), ui.a, Number($('region').value));
+}
+
+function showCode() {
+  // The snippet links to the full page (an embed's too) with this configuration.
+  if (codegen) $('code').textContent = codegen.generate(codeLang, lossConfig(ui.a), new URL('./', location.href).href);
+}
+
+function loadPanels() {
+  whenNear($('formula'), 'formula panel', async () => {
+    formula = await import('./formula.js');
+    showFormula();
+  });
+  whenNear($('code-panel'), 'code panel', async () => {
+    codegen = await import('./codegen.js');
+    codeTabs();
+    showCode();
+  });
+}
+
 /** The code tabs, as the ARIA tabs pattern asks: one tab stop, arrow keys, Home and End. */
 function codeTabs() {
   const root = $('code-tabs');
@@ -525,7 +560,7 @@ function codeTabs() {
     $('code-panel').setAttribute('aria-labelledby', b.id);
     refreshStatic();
   };
-  root.replaceChildren(...LANGUAGES.map(({ key, name }) => {
+  root.replaceChildren(...codegen.LANGUAGES.map(({ key, name }) => {
     const b = document.createElement('button');
     b.type = 'button';
     b.role = 'tab';
@@ -583,7 +618,7 @@ window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     drawCharts();
-    if (inspectorApplies(ui.a)) drawInspector($('inspector'), ui.a, Number($('region').value));
+    showFormula();
   }, 100);
 });
 
@@ -612,7 +647,7 @@ if (!EMBED && matchMedia('(max-width: 760px)').matches) $('options-box').open = 
 
 storyButtons();
 presetButtons();
-codeTabs();
+loadPanels();
 refreshStatic();
 applyHide();
 refreshHint();

@@ -53,9 +53,14 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   if (yMax !== null) y1 = Math.max(y1, yMax);
   if (!(y1 > y0)) [y0, y1] = [y0 - 0.5, y0 + 0.5];
   if (!(x1 > x0)) x1 = x0 + 1;
+  ctx.font = '11px system-ui, sans-serif';
+  // The legend shares the top line with the y label where both fit, else takes a line of its own.
+  const legendWidth = series.reduce((n, s) => n + (s.label ? ctx.measureText(s.label).width + 10 : 0), 0);
+  const ownLine = pad.l + ctx.measureText(yLabel).width + 12 + legendWidth > w - pad.r;
+  const legendY = ownLine ? 24 : 11;
+  if (ownLine) pad.t = 30;
   const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
   const Y = (y) => pad.t + (1 - (y - y0) / (y1 - y0)) * (h - pad.t - pad.b);
-  ctx.font = '11px system-ui, sans-serif';
   ctx.strokeStyle = GRID;
   ctx.fillStyle = AXIS;
   ctx.lineWidth = 1;
@@ -87,7 +92,7 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
       // Legend entries right-aligned along the top, last series rightmost.
       ctx.fillStyle = ctx.strokeStyle;
       legendX -= ctx.measureText(s.label).width + 10;
-      ctx.fillText(s.label, legendX, 11);
+      ctx.fillText(s.label, legendX, legendY);
     }
   });
 }

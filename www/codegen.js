@@ -1,194 +1,474 @@
-// "Copy the implementation": code for the current loss configuration in NumPy, PyTorch and
-// TensorFlow/Keras, each a correct implementation of shared/spec/losses.md.
+// "Copy the implementation": the current loss configuration as code a reader pastes into a training
+// script: a NumPy function (float64, the exact reference), a PyTorch `nn.Module` and a Keras 3
+// `keras.losses.Loss`. Every configured option is a parameter whose default is the page's value.
 //
 // The algorithm is written once, below, as Python lines over a small dialect table: each framework
-// supplies the spelling of the few array operations it needs. A test runs the generated NumPy code
-// against `dicelab loss` on random inputs.
+// supplies the spelling of the few array operations it needs and its wrapper (function, Module,
+// Loss). tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option
+// combination; tools/verify_exports.py runs all three in the real frameworks.
+
+import { OPTIONS, defaults } from './options.js';
+import { toHash } from './hash.js';
+
+const DICE_KINDS = ['dice', 'gdl', 'dice+ce'];
+const ALL_KINDS = ['dice', 'gdl', 'ce', 'dice+ce'];
 
 /** `x`, parenthesised unless it is a plain name or subscript (for method calls on it). */
-const paren = (x) => (/^[\w.[\]]+$/.test(x) ? x : `(${x})`);
+function paren(x) {
+  if (/^[\w.[\]]+$/.test(x)) return x;
+  // A call `f(…)` whose first parenthesis closes at the end needs none either.
+  const open = x.search(/\(/);
+  if (open > 0 && /^[\w.]+$/.test(x.slice(0, open))) {
+    let depth = 0;
+    for (let i = open; i < x.length; i++) {
+      depth += x[i] === '(' ? 1 : x[i] === ')' ? -1 : 0;
+      if (depth === 0) return i === x.length - 1 ? x : `(${x})`;
+    }
+  }
+  return `(${x})`;
+}
 
-/** The spelling of each array operation, per framework. `x` etc. are Python expressions. */
-const DIALECTS = {
-  numpy: {
-    header: ['import numpy as np'],
-    name: 'NumPy',
-    f64: (x) => `np.asarray(${x}, dtype=np.float64)`,
-    labels: (x) => `np.asarray(${x}).astype(np.int64)`,
-    maxLast: (x) => `${paren(x)}.max(axis=-1, keepdims=True)`,
-    exp: (x) => `np.exp(${x})`,
-    log: (x) => `np.log(${x})`,
-    sumLast: (x) => `${paren(x)}.sum(axis=-1, keepdims=True)`,
-    sum: (x, axes) => `${paren(x)}.sum(axis=${axes})`,
-    sumAll: (x) => `${paren(x)}.sum()`,
-    where: (c, a, b) => `np.where(${c}, ${a}, ${b})`,
-    oneHot: (y, c) => `np.eye(${c})[${y}]`,
-    floatOf: (b) => `${paren(b)}.astype(np.float64)`,
-    softplus: (x) => `np.logaddexp(0.0, ${x})`,
-    sigmoid: (x) => `np.exp(-np.logaddexp(0.0, -${x}))  # overflow-free`,
-    gather: (p, y) => `np.take_along_axis(${p}, ${y}[..., None], axis=-1)[..., 0]`,
-    isfinite: (x) => `np.isfinite(${x})`,
-    maxKeep: (x) => `${paren(x)}.max(axis=-1, keepdims=True)`,
-    constant: (x) => x,
-    reciprocal: (x) => `np.divide(1.0, ${x}, out=np.full_like(${x}, np.inf), where=${x} != 0)`,
-    mean: (x) => `${paren(x)}.mean()`,
-    count: (b) => `${paren(b)}.sum()`,
-    maximum1: (x) => `max(${x}, 1)`,
-    zeros: (x) => `np.zeros_like(${x})`,
-    ones: (x) => `np.ones_like(${x})`,
-  },
-  pytorch: {
-    header: ['import torch', 'import torch.nn.functional as F'],
-    name: 'PyTorch',
-    f64: (x) => `${paren(x)}.double()`,
-    labels: (x) => `${paren(x)}.long()`,
-    maxLast: (x) => `${paren(x)}.amax(dim=-1, keepdim=True)`,
-    exp: (x) => `torch.exp(${x})`,
-    log: (x) => `torch.log(${x})`,
-    sumLast: (x) => `${paren(x)}.sum(dim=-1, keepdim=True)`,
-    sum: (x, axes) => `${paren(x)}.sum(dim=${axes})`,
-    sumAll: (x) => `${paren(x)}.sum()`,
-    where: (c, a, b) => `torch.where(${c}, ${a}, ${b})`,
-    oneHot: (y, c) => `F.one_hot(${y}, ${c}).double()`,
-    floatOf: (b) => `${paren(b)}.double()`,
-    softplus: (x) => `F.softplus(${x})`,
-    sigmoid: (x) => `torch.sigmoid(${x})`,
-    gather: (p, y) => `${paren(p)}.gather(-1, ${y}[..., None])[..., 0]`,
-    isfinite: (x) => `torch.isfinite(${x})`,
-    maxKeep: (x) => `${paren(x)}.amax(dim=-1, keepdim=True)`,
-    constant: (x) => `${paren(x)}.detach()`,
-    reciprocal: (x) => `torch.where(${x} != 0, 1.0 / ${x}.clamp(min=1e-300), torch.full_like(${x}, float("inf")))`,
-    mean: (x) => `${paren(x)}.mean()`,
-    count: (b) => `${paren(b)}.sum()`,
-    maximum1: (x) => `${paren(x)}.clamp(min=1)`,
-    zeros: (x) => `torch.zeros_like(${x})`,
-    ones: (x) => `torch.ones_like(${x})`,
-  },
-  tensorflow: {
-    header: ['import tensorflow as tf'],
-    name: 'TensorFlow / Keras',
-    f64: (x) => `tf.cast(${x}, tf.float64)`,
-    labels: (x) => `tf.cast(${x}, tf.int64)`,
-    maxLast: (x) => `tf.reduce_max(${x}, axis=-1, keepdims=True)`,
-    exp: (x) => `tf.exp(${x})`,
-    log: (x) => `tf.math.log(${x})`,
-    sumLast: (x) => `tf.reduce_sum(${x}, axis=-1, keepdims=True)`,
-    sum: (x, axes) => `tf.reduce_sum(${x}, axis=${axes})`,
-    sumAll: (x) => `tf.reduce_sum(${x})`,
-    where: (c, a, b) => `tf.where(${c}, ${a}, ${b})`,
-    oneHot: (y, c) => `tf.one_hot(${y}, ${c}, dtype=tf.float64)`,
-    floatOf: (b) => `tf.cast(${b}, tf.float64)`,
-    softplus: (x) => `tf.math.softplus(${x})`,
-    sigmoid: (x) => `tf.sigmoid(${x})`,
-    gather: (p, y) => `tf.gather(${p}, ${y}, batch_dims=3)`,
-    isfinite: (x) => `tf.math.is_finite(${x})`,
-    maxKeep: (x) => `tf.reduce_max(${x}, axis=-1, keepdims=True)`,
-    constant: (x) => `tf.stop_gradient(${x})`,
-    reciprocal: (x) => `tf.math.divide_no_nan(tf.ones_like(${x}), ${x}) + tf.where(${x} == 0, tf.constant(float("inf"), tf.float64), tf.zeros_like(${x}))`,
-    mean: (x) => `tf.reduce_mean(${x})`,
-    count: (b) => `tf.reduce_sum(tf.cast(${b}, tf.float64))`,
-    maximum1: (x) => `tf.maximum(${x}, 1.0)`,
-    zeros: (x) => `tf.zeros_like(${x})`,
-    ones: (x) => `tf.ones_like(${x})`,
-  },
-};
-
-/** The frameworks code can be generated for: key and display name. */
-export const LANGUAGES = Object.entries(DIALECTS).map(([key, d]) => ({ key, name: d.name }));
-
+/** A Python float literal. */
 const num = (x) => {
   const s = String(Number(x));
   return /[.e]/.test(s) || !Number.isFinite(Number(x)) ? s : `${s}.0`;
 };
 
-/** One-line description of a configuration, for the docstring. */
-export function describe(cfg) {
-  const parts = [];
-  const kind = { dice: 'Soft Dice', gdl: 'Generalized Dice', ce: 'Cross-entropy', 'dice+ce': 'Soft Dice + cross-entropy' }[cfg.kind];
-  parts.push(kind);
-  if (cfg.kind !== 'ce') {
-    parts.push(`${cfg.formula} smoothing (s_nr=${num(cfg['smooth-nr'])}, s_dr=${num(cfg['smooth-dr'])})`);
-    if (cfg.kind === 'gdl') parts.push(`${cfg.weights} class weights`);
-    parts.push(cfg.aggregation === 'global' ? 'sums over the whole batch' : 'sums per image');
-    if (cfg.squared) parts.push('squared denominator');
-    if (!cfg['include-background']) parts.push('background excluded');
+/** A Python literal for a parameter's value. */
+const py = (v, type) => {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return type === 'smooth' ? num(v) : String(v);
+};
+const assign = (p) => `${p.name}=${py(p.v, p.type)}`;
+
+/**
+ * The loss's parameters: Python name (MONAI's spelling where it has one), the kinds that take it,
+ * its value in a configuration, its check and its one-line documentation.
+ */
+const PARAMS = [
+  { name: 'smooth_nr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-nr']), type: 'smooth', doc: 'numerator smoothing s_nr' },
+  { name: 'smooth_dr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-dr']), type: 'smooth', doc: 'denominator smoothing s_dr' },
+  { name: 'formula', kinds: DICE_KINDS, value: (c) => c.formula, choices: ['corrected', 'seed'], doc: '"corrected": 1 − (2I + s_nr) / (R + P + s_dr); "seed": 1 − 2(I + s_nr) / (R + P + s_dr)' },
+  { name: 'w_type', kinds: ['gdl'], value: (c) => c.weights, choices: ['square', 'simple', 'uniform'], doc: 'class weights 1/R², 1/R or 1; a class absent from a unit\'s truth gets the unit\'s largest finite weight' },
+  { name: 'squared_pred', kinds: DICE_KINDS, value: (c) => Boolean(c.squared), type: 'bool', doc: 'Σp² (and Σr²) in the denominator (V-Net)' },
+  { name: 'include_background', kinds: DICE_KINDS, value: (c) => Boolean(c['include-background']), type: 'bool', doc: 'whether class 0 has a Dice term' },
+  { name: 'batch', kinds: DICE_KINDS, value: (c) => c.aggregation === 'global', type: 'bool', doc: 'True: one set of sums over the whole batch; False: one per image' },
+  { name: 'reduction', kinds: ALL_KINDS, value: (c) => c.reduction, choices: ['mean', 'sum'], doc: null },
+  { name: 'sigmoid', kinds: ALL_KINDS, value: (c) => c.activation === 'sigmoid', type: 'bool', doc: 'a sigmoid per class instead of a softmax over the classes' },
+  { name: 'ignore_index', kinds: ALL_KINDS, value: (c) => Number(c['ignore-index']), type: 'int', doc: 'label of unlabelled pixels: they take part in no sum and get zero gradient' },
+];
+
+/** What `reduction` reduces, per kind. */
+const REDUCTION_DOC = {
+  dice: '"mean" or "sum" of the Dice terms, one per (unit, class)',
+  gdl: '"mean" or "sum" of the terms, one per unit',
+  ce: '"mean" (over the labelled pixels) or "sum" of the per-pixel losses',
+  'dice+ce': '"mean" or "sum" of the Dice terms, one per (unit, class); the cross-entropy is their mean',
+};
+
+/** Class names per kind, and the Keras loss's default `name`. */
+const NAMES = { dice: 'DiceLoss', gdl: 'GeneralizedDiceLoss', ce: 'CrossEntropyLoss', 'dice+ce': 'DiceCELoss' };
+const SNAKE = { dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss' };
+
+/** Each framework's spelling. `o(name)` reads an option; `x` etc. are Python expressions. */
+const DIALECTS = {
+  numpy: {
+    name: 'NumPy',
+    imports: ['import numpy as np'],
+    o: (name) => name,
+    // The reference: float64 throughout, channels last as `dicelab loss` reads them.
+    prep: () => [
+      'z = np.asarray(logits, dtype=np.float64)',
+      'y = np.asarray(labels).astype(np.int64)',
+      'if y.shape != z.shape[:-1]:',
+      '    raise ValueError(f"labels {y.shape} do not match logits {z.shape}")',
+    ],
+    classes: 'C = z.shape[-1]',
+    ne: (a, b) => `${a} != ${b}`,
+    where: (c, a, b) => `np.where(${c}, ${a}, ${b})`,
+    activation: (o) => [
+      `if ${o('sigmoid')}:`,
+      '    p = np.exp(-np.logaddexp(0.0, -z))  # overflow-free',
+      'else:',
+      '    e = np.exp(z - z.max(axis=-1, keepdims=True))',
+      '    p = e / e.sum(axis=-1, keepdims=True)',
+    ],
+    mask: 'valid[..., None].astype(np.float64)',
+    oneHot: ['r = np.eye(C)[y] * mask'],
+    axes: (o) => `axes = tuple(range(z.ndim - 1)) if ${o('batch')} else tuple(range(1, z.ndim - 1))`,
+    sum: (x) => `${paren(x)}.sum(axis=axes)`,
+    sumLast: (x) => `${paren(x)}.sum(axis=-1)`,
+    sumAll: (x) => `${paren(x)}.sum()`,
+    mean: (x) => `${x}.mean()`,
+    maxLast: (x) => `${x}.max(axis=-1, keepdims=True)`,
+    ones: (x) => `np.ones_like(${x})`,
+    constant: null,
+    nll: (o) => [
+      'z_y = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]',
+      `if ${o('sigmoid')}:`,
+      '    nll = np.logaddexp(0.0, -z_y)  # −log sigmoid(z_y)',
+      'else:',
+      '    m = z.max(axis=-1)',
+      '    nll = m + np.log(np.exp(z - m[..., None]).sum(axis=-1)) - z_y  # log-sum-exp',
+    ],
+    count: 'max(valid.sum(), 1)',
+  },
+  pytorch: {
+    name: 'PyTorch',
+    imports: ['import torch', 'import torch.nn.functional as F', 'from torch import nn'],
+    o: (name) => `self.${name}`,
+    prep: (o) => [
+      'if target.dim() == logits.dim():  # (N, 1, H, W), or (N, H, W, 1) channels last',
+      `    target = target.squeeze(-1 if ${o('channels_last')} else 1)`,
+      `z = logits.movedim(-1, 1) if ${o('channels_last')} else logits`,
+      'if target.shape != z.shape[:1] + z.shape[2:]:',
+      '    raise ValueError(f"target {tuple(target.shape)} does not match logits {tuple(z.shape)}")',
+      '# Element-wise work in the input dtype (e.g. bf16), sums in float32 or better.',
+      'acc = torch.float64 if z.dtype == torch.float64 else torch.float32',
+      'y = target.long()',
+    ],
+    classes: 'C = z.shape[1]',
+    ne: (a, b) => `${a} != ${b}`,
+    where: (c, a, b) => `torch.where(${c}, ${a}, ${b})`,
+    activation: (o) => [`p = torch.sigmoid(z) if ${o('sigmoid')} else torch.softmax(z, dim=1)`],
+    mask: 'valid.unsqueeze(1).to(p.dtype)',
+    oneHot: [
+      'classes = torch.arange(C, device=y.device).view(1, C, *[1] * (y.dim() - 1))',
+      'r = (y.unsqueeze(1) == classes).to(p.dtype) * mask',
+    ],
+    axes: (o) => `dims = [0, *range(2, z.dim())] if ${o('batch')} else [*range(2, z.dim())]`,
+    sum: (x) => `${paren(x)}.sum(dims, dtype=acc)`,
+    sumLast: (x) => `${paren(x)}.sum(-1)`,
+    sumAll: (x) => `${paren(x)}.sum(dtype=acc)`,
+    mean: (x) => `${x}.mean()`,
+    maxLast: (x) => `${x}.amax(-1, keepdim=True)`,
+    ones: (x) => `torch.ones_like(${x})`,
+    constant: (x) => `${x}.detach()`,
+    nll: (o) => [
+      `if ${o('sigmoid')}:`,
+      '    nll = F.softplus(-z.gather(1, y.unsqueeze(1)).squeeze(1))  # −log sigmoid(z_y)',
+      'else:',
+      '    nll = F.cross_entropy(z, y, reduction="none")  # log-sum-exp, not log(softmax)',
+    ],
+    count: 'valid.sum().clamp(min=1)',
+  },
+  keras: {
+    name: 'Keras',
+    imports: ['import keras', 'from keras import ops'],
+    // Keras's own `reduction` reduces what call() returns; ours reduces the loss's terms.
+    o: (name) => (name === 'reduction' ? 'self.terms_reduction' : `self.${name}`),
+    prep: () => [
+      'z = y_pred',
+      'y = ops.cast(y_true, "int32")  # Keras hands y_true over as floats',
+      'if len(y.shape) == len(z.shape):  # (N, H, W, 1)',
+      '    y = ops.squeeze(y, axis=-1)',
+      'if len(y.shape) != len(z.shape) - 1:',
+      '    raise ValueError(f"y_true {tuple(y_true.shape)} does not match y_pred {tuple(z.shape)}")',
+    ],
+    classes: 'nd, C = len(z.shape), z.shape[-1]',
+    ne: (a, b) => `ops.not_equal(${a}, ${b})`,
+    where: (c, a, b) => `ops.where(${c}, ${a}, ${b})`,
+    activation: (o) => [
+      `if not ${o('from_logits')}:`,
+      '    p = z  # already probabilities',
+      `elif ${o('sigmoid')}:`,
+      '    p = ops.sigmoid(z)',
+      'else:',
+      '    p = ops.softmax(z, axis=-1)',
+    ],
+    mask: 'ops.expand_dims(ops.cast(valid, self.dtype), -1)',
+    oneHot: ['r = ops.one_hot(y, C, dtype=self.dtype) * mask'],
+    axes: (o) => `axes = tuple(range(nd - 1)) if ${o('batch')} else tuple(range(1, nd - 1))`,
+    sum: (x) => `ops.sum(${x}, axis=axes)`,
+    sumLast: (x) => `ops.sum(${x}, axis=-1)`,
+    sumAll: (x) => `ops.sum(${x})`,
+    // ops.mean averages float64 in float32 on the JAX and torch backends (Keras 3.15).
+    mean: (x) => `ops.sum(${x}) / ops.sum(ops.ones_like(${x}))`,
+    meanNote: 'Not ops.mean: on JAX and torch it averages float64 in float32.',
+    maxLast: (x) => `ops.max(${x}, axis=-1, keepdims=True)`,
+    ones: (x) => `ops.ones_like(${x})`,
+    constant: (x) => `ops.stop_gradient(${x})`,
+    nll: (o) => [
+      'z_y = ops.take_along_axis(z, ops.expand_dims(y, -1), axis=-1)[..., 0]',
+      `if not ${o('from_logits')}:`,
+      '    eps = keras.config.epsilon()  # z holds probabilities',
+      '    nll = -ops.log(ops.where(z_y > eps, z_y, eps))  # not ops.maximum: float32 on torch',
+      `elif ${o('sigmoid')}:`,
+      '    nll = ops.softplus(-z_y)  # −log sigmoid(z_y)',
+      'else:',
+      '    nll = ops.logsumexp(z, axis=-1) - z_y  # not log(softmax)',
+    ],
+    count: 'ops.maximum(ops.sum(ops.cast(valid, self.dtype)), 1.0)',
+  },
+};
+
+/** The frameworks code can be generated for: key and display name (the page's tabs). */
+export const LANGUAGES = Object.entries(DIALECTS).map(([key, d]) => ({ key, name: d.name }));
+
+/** The loss's computation, unindented, from the inputs to `return`. */
+function algorithm(d, kind) {
+  const o = d.o;
+  const dice = kind !== 'ce';
+  const ce = kind === 'ce' || kind === 'dice+ce';
+  const L = [...d.prep(o)];
+  L.push(`valid = ${d.ne('y', o('ignore_index'))}`);
+  L.push(`y = ${d.where('valid', 'y', '0')}  # any class: masked below`);
+  if (dice) {
+    L.push(d.classes);
+    L.push(...d.activation(o));
+    L.push(`mask = ${d.mask}`);
+    L.push(...d.oneHot);
+    L.push('p_in = p * mask  # ignored pixels take part in no sum');
+    L.push('# Sum over the pixels of a unit: the whole batch, or one image.');
+    L.push(d.axes(o));
+    L.push(`I = ${d.sum('r * p_in')}`);
+    L.push(`R = ${d.sum('r')}  # = Σ r²: the labels are hard`);
+    L.push(`P = ${d.sum('p_in * p_in')} if ${o('squared_pred')} else ${d.sum('p_in')}`);
+    L.push(`if not ${o('include_background')}:`);
+    L.push('    I, R, P = I[..., 1:], R[..., 1:], P[..., 1:]');
+    if (kind === 'gdl') {
+      L.push(`if ${o('w_type')} == "uniform":`);
+      L.push(`    w = ${d.ones('R')}`);
+      L.push('else:');
+      L.push('    present = R > 0');
+      L.push(`    Rw = ${d.where('present', 'R', '1.0')}  # no division by zero`);
+      L.push(`    w = ${d.where('present', `1.0 / (Rw * Rw if ${o('w_type')} == "square" else Rw)`, '0.0')}`);
+      L.push('    # A class absent from the unit\'s truth: the unit\'s largest finite weight (0 if none).');
+      L.push(`    w = ${d.where('present', 'w', d.maxLast('w'))}`);
+      if (d.constant) L.push(`w = ${d.constant('w')}  # constants: no gradient flows through the weights`);
+      L.push(`num, den = ${d.sumLast('w * I')}, ${d.sumLast('w * (R + P)')}  # weights inside the sums`);
+    } else {
+      L.push('num, den = I, R + P');
+    }
+    L.push(`if ${o('formula')} == "seed":`);
+    L.push(`    terms = 1.0 - 2.0 * (num + ${o('smooth_nr')}) / (den + ${o('smooth_dr')})`);
+    L.push('else:');
+    L.push(`    terms = 1.0 - (2.0 * num + ${o('smooth_nr')}) / (den + ${o('smooth_dr')})`);
+    if (d.meanNote) L.push(`# ${d.meanNote}`);
+    L.push(`dice = ${d.mean('terms')} if ${o('reduction')} == "mean" else ${d.sumAll('terms')}`);
   }
-  parts.push(`${cfg.reduction} reduction`, cfg.activation);
-  return parts.join(', ');
+  if (ce) {
+    L.push(...d.nll(o));
+    L.push(`nll_sum = ${d.sumAll(d.where('valid', 'nll', '0.0'))}`);
+    L.push(`count = ${d.count}  # labelled pixels`);
+    if (kind === 'dice+ce') L.push('ce = nll_sum / count');
+    else L.push(`ce = nll_sum / count if ${o('reduction')} == "mean" else nll_sum`);
+  }
+  L.push(`return ${[dice ? 'dice' : null, ce ? 'ce' : null].filter(Boolean).join(' + ')}`);
+  return L;
+}
+
+/** The loss's parameters for a kind, with their values in `cfg`. */
+const paramsOf = (cfg) => PARAMS.filter((p) => p.kinds.includes(cfg.kind)).map((p) => ({ ...p, v: p.value(cfg) }));
+
+/** Checks of the parameters, unindented: a bad value raises a one-line ValueError. */
+function checks(params) {
+  const L = [];
+  for (const p of params) {
+    if (p.choices) {
+      L.push(`if ${p.name} not in (${p.choices.map((c) => py(c)).join(', ')}):`);
+      L.push(`    raise ValueError(f"${p.name} must be one of ${p.choices.join(', ')}, not {${p.name}!r}")`);
+    } else if (p.type === 'smooth') {
+      L.push(`if not 0.0 <= float(${p.name}) < float("inf"):`);
+      L.push(`    raise ValueError(f"${p.name} must be finite and >= 0, not {${p.name}!r}")`);
+    }
+  }
+  return L;
+}
+
+/** The Python expression that stores a parameter, converted to its type. */
+const stored = (p) => ({ bool: `bool(${p.name})`, int: `int(${p.name})`, smooth: `float(${p.name})` })[p.type] ?? p.name;
+
+/** The one-line formula and what its symbols are, for the header. */
+function formula(cfg) {
+  const red = cfg.reduction;
+  const seed = cfg.formula === 'seed';
+  const diceTerm = seed ? '1 − 2·(I + s_nr) / (R + P + s_dr)' : '1 − (2·I + s_nr) / (R + P + s_dr)';
+  const ceTerm = (r) => `${r}_n −log p[n, label_n]`;
+  const line = {
+    dice: `L = ${red}_(unit, class) [${diceTerm}]`,
+    gdl: `L = ${red}_unit [1 − ${seed ? '2·(Σ_l w_l·I_l + s_nr)' : '(2·Σ_l w_l·I_l + s_nr)'} / (Σ_l w_l·(R_l + P_l) + s_dr)]`,
+    ce: `L = ${ceTerm(red)}`,
+    'dice+ce': `L = ${ceTerm('mean')} + ${red}_(unit, class) [${diceTerm}]`,
+  }[cfg.kind];
+  const where = [];
+  if (cfg.kind !== 'ce') {
+    const unit = cfg.aggregation === 'global' ? 'the whole batch' : 'one image';
+    const P = cfg.squared ? 'Σ p²' : 'Σ p';
+    where.push(`Per unit (${unit}) and class l, sums over its pixels: I = Σ r·p, R = Σ r, P = ${P}, r = one-hot(label),`);
+  }
+  where.push(`${cfg.activation === 'sigmoid' ? 'p = sigmoid(logits) per class' : 'p = softmax(logits) over the classes'};`);
+  if (cfg.kind === 'ce' || cfg.kind === 'dice+ce') where.push('n: the labelled pixels;');
+  where.push('a pixel labelled ignore_index takes part in no sum.');
+  if (cfg.kind !== 'ce' && !cfg['include-background']) where.push('Class 0 has no term.');
+  if (cfg.kind === 'gdl') {
+    const w = { square: '1/R_l²', simple: '1/R_l', uniform: '1' }[cfg.weights];
+    where.push(`w_l = ${w}; a class absent from the unit's truth gets the unit's largest finite weight.`);
+  }
+  return [line, where.join(' ')];
+}
+
+/** Wraps `text` at spaces into lines of at most `width` characters: `first` starts the first line,
+ * `cont` the others. */
+function wrap(text, first, cont, width = 100) {
+  const out = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width && line.trim() !== first.trim()) {
+      out.push(line);
+      line = cont;
+    }
+    line += line === first || line === cont ? word : ` ${word}`;
+  }
+  out.push(line);
+  return out;
+}
+
+const comment = (text) => wrap(text, '# ', '#   ');
+
+/** `head(a, b, …)tail` with the items wrapped under the opening parenthesis. */
+function call(head, items, tail) {
+  const out = [];
+  let line = `${head}(`;
+  const pad = ' '.repeat(line.length);
+  items.forEach((item, i) => {
+    const text = i < items.length - 1 ? `${item},` : `${item})${tail}`;
+    if (line.length + text.length + 1 > 100 && line !== `${head}(`) {
+      out.push(line.trimEnd());
+      line = pad;
+    }
+    line += line.endsWith('(') || line === pad ? text : ` ${text}`;
+  });
+  out.push(line);
+  return out;
 }
 
 /**
- * Python source of `loss(logits, labels)` for `cfg` (a LossConfig with the CLI's kebab-case names)
- * in framework `lang` ('numpy' | 'pytorch' | 'tensorflow').
+ * The page's URL for `cfg`: `base` (the page's address without a hash) and a hash that sets the
+ * loss options, or null when the page cannot show `cfg` (it sets s_nr = s_dr and ignores label 255).
  */
-export function generate(lang, cfg) {
-  const d = DIALECTS[lang];
-  if (!d) throw new Error(`unknown language ${lang}`);
-  const dice = cfg.kind !== 'ce';
-  const ce = cfg.kind === 'ce' || cfg.kind === 'dice+ce';
-  const axes = cfg.aggregation === 'global' ? '(0, 1, 2)' : '(1, 2)';
-  const first = cfg['include-background'] ? 0 : 1;
-  const ignore = Number(cfg['ignore-index']);
-  const L = [...d.header, '', ''];
-  L.push('def loss(logits, labels):');
-  L.push(`    """${describe(cfg)}.`);
-  L.push('');
-  L.push('    logits: (B, H, W, C) floats, channels last; labels: (B, H, W) integers,');
-  L.push(`    ${ignore} marks an unlabelled pixel (it takes part in no sum).`);
-  L.push('    Generated by dicelab from shared/spec/losses.md.');
-  L.push('    """');
-  L.push(`    z = ${d.f64('logits')}`);
-  L.push(`    y = ${d.labels('labels')}`);
-  L.push('    C = z.shape[-1]');
-  L.push(`    valid = y != ${ignore}`);
-  L.push(`    y = ${d.where('valid', 'y', d.zeros('y'))}  # any class: masked below`);
-  L.push(`    mask = ${d.floatOf('valid')}[..., None]`);
-  if (cfg.activation === 'softmax') {
-    L.push(`    m = ${d.maxLast('z')}`);
-    L.push(`    e = ${d.exp('z - m')}`);
-    L.push(`    s = ${d.sumLast('e')}`);
-    L.push('    p = e / s');
-  } else {
-    L.push(`    p = ${d.sigmoid('z')}`);
-  }
-  if (dice) {
-    L.push(`    r = ${d.oneHot('y', 'C')} * mask`);
-    L.push('    p_in = p * mask  # ignored pixels take part in no sum');
-    L.push(`    axes = ${axes}  # ${cfg.aggregation === 'global' ? 'one unit: the whole batch' : 'one unit per image'}`);
-    L.push(`    I = ${d.sum('r * p_in', 'axes')}`);
-    L.push(`    R = ${d.sum('r', 'axes')}`);
-    L.push(`    P = ${d.sum(cfg.squared ? 'p_in * p_in' : 'p_in', 'axes')}`);
-    if (first) L.push('    I, R, P = I[..., 1:], R[..., 1:], P[..., 1:]  # background excluded');
-    const snr = num(cfg['smooth-nr']);
-    const sdr = num(cfg['smooth-dr']);
-    const frac = (i, rp) =>
-      cfg.formula === 'seed' ? `2.0 * (${i} + ${snr}) / (${rp} + ${sdr})` : `(2.0 * ${i} + ${snr}) / (${rp} + ${sdr})`;
-    if (cfg.kind === 'gdl') {
-      if (cfg.weights === 'square') L.push('    R2 = R * R');
-      const raw = { square: d.reciprocal('R2'), simple: d.reciprocal('R'), uniform: d.ones('R') }[cfg.weights];
-      L.push(`    w = ${raw}  # 1/0 = inf for a class absent from the unit's truth`);
-      L.push('    # A class absent from the unit\'s truth gets the largest finite weight of the unit (0 if none).');
-      L.push(`    finite = ${d.isfinite('w')}`);
-      L.push(`    w_max = ${d.maxKeep(d.where('finite', 'w', d.zeros('w')))}`);
-      L.push(`    w = ${d.constant(d.where('finite', 'w', `w_max * ${d.ones('w')}`))}  # constants: no gradient`);
-      L.push(`    num = ${d.sum('w * I', '-1')}`);
-      L.push(`    den = ${d.sum('w * (R + P)', '-1')}`);
-      L.push(`    terms = 1.0 - ${frac('num', 'den')}  # one per unit`);
-    } else {
-      L.push(`    terms = 1.0 - ${frac('I', 'R + P')}  # one per (unit, class)`);
-    }
-    L.push(`    dice = ${cfg.reduction === 'sum' ? d.sumAll('terms') : d.mean('terms')}`);
-  }
-  if (ce) {
-    if (cfg.activation === 'softmax') {
-      L.push(`    nll = ${d.log('s[..., 0]')} + m[..., 0] - ${d.gather('z', 'y')}  # log-sum-exp`);
-    } else {
-      L.push(`    nll = ${d.softplus(`-${d.gather('z', 'y')}`)}  # -log sigmoid(z_y)`);
-    }
-    L.push(`    nll_sum = ${d.sumAll(`nll * ${d.floatOf('valid')}`)}`);
-    const mean = cfg.kind === 'dice+ce' || cfg.reduction === 'mean';
-    L.push(mean ? `    ce = nll_sum / ${d.maximum1(d.count('valid'))}` : '    ce = nll_sum');
-  }
-  L.push(`    return ${[dice ? 'dice' : null, ce ? 'ce' : null].filter(Boolean).join(' + ')}`);
-  return `${L.join('\n')}\n`;
+export function pageLink(cfg, base) {
+  if (Number(cfg['smooth-nr']) !== Number(cfg['smooth-dr']) || Number(cfg['ignore-index']) !== 255) return null;
+  const a = defaults();
+  for (const o of OPTIONS) if (o.path[0] === 'loss') a[o.key] = cfg[o.path[1]];
+  return `${base}${toHash({ a, b: a, ab: false, story: null, hide: new Set(), show: null })}`;
+}
+
+const TITLES = { dice: 'Soft Dice loss', gdl: 'Generalized Dice loss (Sudre et al. 2017)', ce: 'Cross-entropy loss', 'dice+ce': 'Soft Dice + cross-entropy loss' };
+
+/** The self-contained header: what, the formula, the options, the page's link. */
+function header(lang, cfg, params, extra, base) {
+  const what = { numpy: 'in NumPy (float64: the reference)', pytorch: 'as a PyTorch nn.Module', keras: 'as a Keras 3 loss (any backend)' }[lang];
+  const link = pageLink(cfg, base);
+  const [line, where] = formula(cfg);
+  return [
+    ...comment(`${TITLES[cfg.kind]} ${what}, by dicelab. Self-contained.`),
+    `# ${line}`, // the formula on one line, unwrapped
+    ...comment(where),
+    ...comment(`Options: ${[...params, ...extra].map(assign).join(', ')}.`),
+    ...comment(link ? `This configuration, training live: ${link}` : `The playground (it sets s_nr = s_dr and ignore_index 255, so it cannot show these values): ${base}`),
+  ];
+}
+
+/** The "Args:" docstring lines, indented by `pad`. */
+const argDocs = (params, kind, pad) =>
+  params.flatMap((p) => wrap(`${p.name}: ${p.doc ?? REDUCTION_DOC[kind]}.`, `${pad}    `, `${pad}        `));
+
+const indent = (lines, pad) => lines.map((l) => (l ? `${pad}${l}` : l));
+
+function numpyForm(cfg, base) {
+  const params = paramsOf(cfg);
+  const d = DIALECTS.numpy;
+  return [
+    ...header('numpy', cfg, params, [], base),
+    ...d.imports, '', '',
+    ...call('def loss', ['logits', 'labels', ...params.map(assign)], ':'),
+    '    """logits: (N, H, W, C) floats, channels last; labels: (N, H, W) integers. Returns a float.',
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(params, cfg.kind, '    '),
+    '    """',
+    ...indent(checks(params), '    '),
+    ...indent(algorithm(d, cfg.kind), '    '),
+  ];
+}
+
+function pytorchForm(cfg, base) {
+  const params = paramsOf(cfg);
+  const extra = [{ name: 'channels_last', v: false, type: 'bool', doc: 'logits (N, H, W, C) instead of (N, C, H, W)' }];
+  const all = [...params, ...extra];
+  const d = DIALECTS.pytorch;
+  return [
+    ...header('pytorch', cfg, params, extra, base),
+    ...d.imports, '', '',
+    `class ${NAMES[cfg.kind]}(nn.Module):`,
+    '    """forward(logits, target): logits (N, C, H, W) or (N, C, D, H, W), any float dtype, CPU or',
+    '    CUDA, autocast or not; target (N, H, W) or (N, 1, H, W) integer class indices. Returns a',
+    '    scalar, float32 (float64 for float64 logits).',
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(all, cfg.kind, '    '),
+    '    """',
+    '',
+    ...call('    def __init__', ['self', ...all.map(assign)], ':'),
+    '        super().__init__()',
+    ...indent(checks(all), '        '),
+    ...all.map((p) => `        self.${p.name} = ${stored(p)}`),
+    '',
+    '    def forward(self, logits, target):',
+    ...indent(algorithm(d, cfg.kind), '        '),
+  ];
+}
+
+function kerasForm(cfg, base) {
+  const params = paramsOf(cfg);
+  const extra = [{ name: 'from_logits', v: true, type: 'bool', doc: 'y_pred holds logits; False: probabilities (the activation already applied)' }];
+  const all = [...params, ...extra];
+  const d = DIALECTS.keras;
+  return [
+    ...header('keras', cfg, params, extra, base),
+    ...d.imports, '', '',
+    `class ${NAMES[cfg.kind]}(keras.losses.Loss):`,
+    '    """loss(y_true, y_pred): y_pred (N, H, W, C) channels last; y_true (N, H, W) or (N, H, W, 1)',
+    '    integer class indices. For model.compile(loss=...) and custom training loops alike. Computes',
+    '    in the loss\'s dtype (Keras casts both inputs to it: float32 unless dtype= says otherwise).',
+    '    Returns one scalar per batch: the sums run across the images, so there is no per-sample',
+    '    loss (a sample_weight scales it by its mean).',
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(all, cfg.kind, '    '),
+    '        name, dtype: as for any keras.losses.Loss.',
+    '    """',
+    '',
+    ...call('    def __init__', ['self', ...all.map(assign), `name="${SNAKE[cfg.kind]}"`, 'dtype=None'], ':'),
+    '        super().__init__(name=name, dtype=dtype)  # Keras\'s reduction of one scalar leaves it as is',
+    ...indent(checks(all), '        '),
+    ...all.map((p) => `        ${d.o(p.name)} = ${stored(p)}`),
+    '',
+    '    def call(self, y_true, y_pred):',
+    ...indent(algorithm(d, cfg.kind), '        '),
+    '',
+    '    def get_config(self):  # for saving a model compiled with this loss',
+    '        return {',
+    '            "name": self.name,',
+    '            "dtype": self.dtype,',
+    ...all.map((p) => `            "${p.name}": ${d.o(p.name)},`),
+    '        }',
+  ];
+}
+
+const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
+
+/**
+ * Python source of the loss `cfg` (a LossConfig with the CLI's kebab-case names) in framework `lang`
+ * ('numpy' | 'pytorch' | 'keras'); its header links to the page at `base` (its URL without a hash)
+ * with `cfg` in the hash.
+ */
+export function generate(lang, cfg, base) {
+  const form = Object.hasOwn(FORMS, lang) ? FORMS[lang] : null;
+  if (!form) throw new Error(`unknown language '${String(lang).slice(0, 40)}'`);
+  if (!ALL_KINDS.includes(cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
+  if (typeof base !== 'string' || base === '') throw new Error('generate needs the page\'s base URL');
+  return `${form(cfg, base).join('\n')}\n`;
 }

@@ -103,6 +103,8 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       const reason = inactive(key, state);
       input.disabled = Boolean(reason);
       why.textContent = reason ?? '';
+      if (reason) wrap.title = reason;
+      else wrap.removeAttribute('title');
       wrap.classList.toggle('inactive', Boolean(reason));
       const v = state[key];
       if (input.type === 'checkbox') input.checked = Boolean(v);

@@ -120,6 +120,7 @@ test('an embed with show= is a figure: fits 720×480 unscrolled, shows only the 
     const frame = await (await page.$('#fig')).contentFrame();
     await frame.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
     await (await page.$('#fig')).screenshot({ path: resolve(SHOTS, 'embed-720x480.png') });
+    await page.screenshot({ path: resolve(SHOTS, 'embed-post-1280.png') });
     const fit = await frame.evaluate(() => ({
       height: document.documentElement.scrollHeight,
       client: document.documentElement.clientHeight,
@@ -133,14 +134,16 @@ test('an embed with show= is a figure: fits 720×480 unscrolled, shows only the 
     assert.equal(await frame.isVisible('fieldset[data-group="data"]'), false);
     for (const sel of ['#images', '#class-table', '#loss-chart', '#miou-chart']) assert.equal(await frame.isVisible(sel), true, sel);
     assert.match(await frame.getAttribute('#open-full', 'href'), /\/#story=smoothing$/);
-  }, { width: 800, height: 600 });
+  }, { width: 1280, height: 800 });
 });
 
-test('an embed at 375 px stays within its width', async () => {
+test('an embed 375 px wide fits 375×480 too', async () => {
   await withPage(async ({ page }) => {
     await page.goto(`${server.url}/embed.html#show=formula`);
     await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 3, null, { timeout: 60000 });
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 375);
     await page.screenshot({ path: resolve(SHOTS, 'embed-375.png'), fullPage: true });
-  }, { width: 375, height: 740 });
+    const fit = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    assert.ok(fit[0] <= 375, `the embed scrolls sideways: ${fit[0]}`);
+    assert.ok(fit[1] <= 480, `the embed scrolls: ${fit[1]} > 480`);
+  }, { width: 375, height: 480 });
 });

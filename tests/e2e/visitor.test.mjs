@@ -90,6 +90,9 @@ test('every loss control changes the formula panel or is disabled with its reaso
   await withPage(async ({ page }) => {
     await page.goto(`${server.url}/#ab=0`);
     await waitStep(page, 1);
+    // The formula panel loads when it comes near the screen.
+    await page.locator('#formula').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.getElementById('formula').innerHTML !== '');
     const panel = () => page.evaluate(() => document.getElementById('formula').innerHTML + document.getElementById('formula-note').textContent);
     const lossOptions = OPTIONS.filter((o) => o.group === 'loss' && o.key !== 'loss');
     for (const kind of ['dice', 'gdl', 'ce', 'dice+ce']) {
@@ -150,6 +153,7 @@ test('help without hover, targets of 24×24 px, ARIA tabs, readouts that say som
         .map(({ el, r }) => `${el} ${r.width.toFixed(0)}×${r.height.toFixed(0)}`));
       assert.deepEqual(small, [], `targets under 24×24 at ${viewport.width} px`);
       // Code tabs: one tab stop, arrow keys move and select, the panel names its tab.
+      await page.locator('#code-panel').scrollIntoViewIfNeeded();
       await page.focus('#tab-numpy');
       await page.keyboard.press('ArrowRight');
       const tabs = await page.evaluate(() => ({

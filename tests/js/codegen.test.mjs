@@ -1,16 +1,22 @@
 // The generated NumPy code is a correct implementation of the spec: for every combination of
 // options it returns the loss `dicelab loss` prints, on random inputs with ignored pixels, an absent
-// class and an all-ignored image. Skipped, with the reason printed, where Python or NumPy is absent.
+// class and an all-ignored image. Every form (NumPy, PyTorch, Keras) parses as Python, takes the
+// configuration as its parameters' defaults and links to the page with that configuration in the
+// hash. Skipped, with the reason printed, where Python or NumPy is absent. (The PyTorch and Keras
+// forms run in their frameworks in `cargo xtask verify-exports`.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate } from '../../www/codegen.js';
+import { generate, pageLink, LANGUAGES } from '../../www/codegen.js';
+import { parseHash } from '../../www/hash.js';
+import { lossConfig } from '../../www/options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = process.env.DICELAB_BIN ?? resolve(ROOT, 'target/debug/dicelab');
+const BASE = 'https://example.org/dicelab/';
 
 function configs() {
   const out = [];
@@ -74,7 +80,7 @@ y[0, 1, 2] = 255; y[1, 4, 0] = 255; y[2] = 255
 np.save(${JSON.stringify(labels)}, y)
 `]);
   const cfgs = configs();
-  const module = cfgs.map((cfg, i) => generate('numpy', cfg).replace('def loss(', `def loss_${i}(`)).join('\n\n');
+  const module = cfgs.map((cfg, i) => generate('numpy', cfg, BASE).replace('def loss(', `def loss_${i}(`)).join('\n\n');
   writeFileSync(join(dir, 'generated.py'), module);
   const runner = `
 import json, sys
@@ -94,12 +100,66 @@ print(json.dumps([float(getattr(generated, f"loss_{i}")(z, y)) for i in range(${
   });
 });
 
-test('every framework gets code for every configuration', () => {
-  for (const lang of ['numpy', 'pytorch', 'tensorflow']) {
+test('the tabs are NumPy, PyTorch and Keras', () => {
+  assert.deepEqual(LANGUAGES, [{ key: 'numpy', name: 'NumPy' }, { key: 'pytorch', name: 'PyTorch' }, { key: 'keras', name: 'Keras' }]);
+});
+
+test('every form is self-contained and links to the page with its configuration', () => {
+  for (const lang of ['numpy', 'pytorch', 'keras']) {
     for (const cfg of configs()) {
-      const code = generate(lang, cfg);
-      assert.match(code, /^def loss\(logits, labels\):$/m);
-      assert.doesNotMatch(code, /undefined|NaN/, `${lang} ${JSON.stringify(cfg)}`);
+      const code = generate(lang, cfg, BASE);
+      const what = `${lang} ${JSON.stringify(cfg)}`;
+      assert.match(code, { numpy: /^def loss\(logits, labels,/m, pytorch: /^class \w+Loss\(nn\.Module\):$/m, keras: /^class \w+Loss\(keras\.losses\.Loss\):$/m }[lang], what);
+      assert.doesNotMatch(code, /undefined|NaN|shared\/|\.md\b/, what);
+      assert.match(code, /^# L = /m, what);
     }
   }
+  // The page sets s_nr = s_dr and ignores label 255: such a configuration's link reproduces it.
+  for (const cfg of configs().map((c) => ({ ...c, 'smooth-dr': c['smooth-nr'] }))) {
+    const link = pageLink(cfg, BASE);
+    assert.ok(link.startsWith(`${BASE}#`), link);
+    assert.deepEqual(lossConfig(parseHash(new URL(link).hash).a), cfg, link);
+    for (const lang of ['numpy', 'pytorch', 'keras']) assert.ok(generate(lang, cfg, BASE).includes(` ${link}\n`), `${lang}: ${link}`);
+  }
+  assert.equal(pageLink(configs()[0], BASE), null, 's_nr ≠ s_dr has no link');
+  assert.throws(() => generate('tensorflow', configs()[0], BASE), /unknown language 'tensorflow'/);
+  assert.throws(() => generate('numpy', configs()[0]), /base URL/);
+});
+
+test('every form parses as Python and its parameters default to the configuration', (t) => {
+  const why = numpyMissing();
+  if (why) {
+    console.log(`# SKIPPED: ${why}`);
+    t.skip(why);
+    return;
+  }
+  const cfgs = configs();
+  const sources = cfgs.flatMap((cfg) => ['numpy', 'pytorch', 'keras'].map((lang) => generate(lang, cfg, BASE)));
+  // The defaults of `def loss(…)` or of the class's `__init__`, read with Python's own parser.
+  const reader = `
+import ast, json, sys
+out = []
+for src in json.load(sys.stdin):
+    tree = ast.parse(src)
+    fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in ("loss", "__init__"))
+    names = [a.arg for a in fn.args.args]
+    out.append(dict(zip(names[len(names) - len(fn.args.defaults):], (ast.literal_eval(d) for d in fn.args.defaults))))
+print(json.dumps(out))
+`;
+  const got = JSON.parse(execFileSync('python3', ['-c', reader], { input: JSON.stringify(sources), encoding: 'utf8' }));
+  cfgs.forEach((cfg, i) => {
+    const dice = cfg.kind !== 'ce';
+    const want = {
+      ...(dice ? {
+        smooth_nr: cfg['smooth-nr'], smooth_dr: cfg['smooth-dr'], formula: cfg.formula,
+        ...(cfg.kind === 'gdl' ? { w_type: cfg.weights } : {}),
+        squared_pred: cfg.squared, include_background: cfg['include-background'], batch: cfg.aggregation === 'global',
+      } : {}),
+      reduction: cfg.reduction, sigmoid: cfg.activation === 'sigmoid', ignore_index: 255,
+    };
+    assert.deepEqual(got[3 * i], want, `numpy ${JSON.stringify(cfg)}`);
+    assert.deepEqual(got[3 * i + 1], { ...want, channels_last: false }, `pytorch ${JSON.stringify(cfg)}`);
+    const name = { dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss' }[cfg.kind];
+    assert.deepEqual(got[3 * i + 2], { ...want, from_logits: true, name, dtype: null }, `keras ${JSON.stringify(cfg)}`);
+  });
 });

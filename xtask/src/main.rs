@@ -9,6 +9,8 @@
 //!   decays. Writes target/soak/soak.json.
 //! - `cargo xtask stories`: measures the page's stories with the release CLI (`dicelab experiment
 //!   --runs`, 5 seeds) and writes www/story_figures.js, which their texts quote.
+//! - `cargo xtask verify-exports`: the page's exported NumPy, PyTorch and Keras code run in those
+//!   frameworks against `dicelab loss` (a virtual environment in target/verify-venv, ~7 GB).
 //! - `cargo xtask setup`: only the installs.
 //!
 //! Every install is skipped when the right version is already present, so a second run is fast.
@@ -19,16 +21,20 @@ mod run;
 mod setup;
 mod soak;
 mod tasks;
+mod verify;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|stories|setup>
+const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|stories|verify-exports|setup>
   serve   build the page (release) and serve it on http://127.0.0.1:8080
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
   bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
   soak    [--steps N] [--backend cpu|gpu|all] long runs of the page: heap, wasm memory and GPU
           buffers stay flat, steps/s does not decay; writes target/soak/soak.json (~45 min)
   stories measure the page's stories over 5 seeds; writes www/story_figures.js (~4 min)
+  verify-exports  the page's exported loss code in NumPy, PyTorch and Keras (TensorFlow, JAX,
+          torch backends) against `dicelab loss` (DICELAB_BIN or target/release/dicelab; ~3 min
+          once installed, ~7 GB of downloads the first time)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::all(),
         Some("soak") => soak::run(&args[1..]),
         Some("stories") => tasks::stories(),
+        Some("verify-exports") => verify::run(),
         Some("setup") => setup::all(),
         Some("-h" | "--help") => {
             println!("{USAGE}");
