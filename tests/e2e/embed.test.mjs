@@ -33,6 +33,8 @@ test('two embeds on one page, one sandboxed, both train', async () => {
     // The first embed is in view and trains; the second, mostly below the fold, waits.
     await frames.sandboxed.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
     assert.equal(await steps('plain'), 0, 'an embed out of view trained');
+    // ... and says that it will.
+    assert.match(await frames.plain.textContent('#embed-hint'), /trains while in view/);
     // Scrolled to the second: it trains, the first stops.
     await page.evaluate(() => document.getElementById('plain').scrollIntoView());
     await frames.plain.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 5, null, { timeout: 60000 });
