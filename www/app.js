@@ -2,13 +2,14 @@
 // training worker, and every view. The page itself holds no numerics: Rust computes, the worker
 // trains, this file only routes messages and draws.
 
-import { OPTIONS, BY_KEY, PRESETS, sessionConfig, lossConfig, presetOf } from './options.js';
+import { OPTIONS, BY_KEY, PRESETS, sessionConfig, presetOf } from './options.js';
 import { parseHash, toHash } from './hash.js';
 import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
 import { buildControls } from './controls.js';
 import { lineChart, barChart, runColors } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
 import { LAYOUT } from './layout.js';
+import { explanationPanels } from './panels.js';
 
 document.body.insertAdjacentHTML('beforeend', LAYOUT);
 
@@ -31,7 +32,6 @@ let curves = { a: [], b: [] };
 let mious = { a: [], b: [] };
 let lastReports = {};
 let lastEvals = []; // the last evaluation of each run, as the per-class table shows them
-let codeLang = 'numpy';
 let lastHash = location.hash;
 let stats = null; // the last snapshot's counters, for window.dicelab.stats()
 
@@ -107,6 +107,8 @@ function sendLive(run) {
 }
 
 // ---- controls --------------------------------------------------------------------------------
+
+const panels = explanationPanels((what, e) => notify(`The ${what} could not load: ${e.message}`, 'error'));
 
 const setA = buildControls($('controls-a'), { prefix: 'a', onChange: (k, v) => setOption('a', k, v) });
 const setB = buildControls($('controls-b'), { prefix: 'b', filter: (o) => o.ab, onChange: (k, v) => setOption('b', k, v) });
@@ -189,9 +191,7 @@ function refreshStatic() {
   const preset = presetOf(ui.a);
   document.querySelectorAll('#presets button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.preset === preset)));
   refreshStory();
-  showFormula();
-  $('region-value').textContent = $('region').value;
-  showCode();
+  panels.refresh(ui.a);
   $('share').href = `${location.pathname}${toHash(ui)}`;
   // The full page with this state, for an embed's reader.
   $('open-full').href = new URL(`./${toHash({ ...ui, hide: new Set(), show: null })}`, location.href).href;
@@ -505,102 +505,6 @@ $('ab').addEventListener('change', () => {
   refreshStatic();
   startRuns();
 });
-$('region').addEventListener('input', () => refreshStatic());
-
-// The formula panel and the code generator are fetched when their panels first come near the
-// screen (an embed never shows them): ~7 KB gzipped that a first visit does not download.
-let formula = null;
-let codegen = null;
-
-/** Calls `load()` once `el` comes within 600 px of the screen; `load` imports and draws. */
-function whenNear(el, what, load) {
-  new IntersectionObserver((entries, observer) => {
-    if (!entries.some((e) => e.isIntersecting)) return;
-    observer.disconnect();
-    load().catch((e) => notify(`The ${what} could not load: ${e.message}`, 'error'));
-  }, { rootMargin: '600px' }).observe(el);
-}
-
-function showFormula() {
-  if (!formula) return;
-  $('formula').innerHTML = formula.formulaMathML(ui.a);
-  $('formula-note').textContent = formula.formulaNote(ui.a);
-  const applies = formula.inspectorApplies(ui.a);
-  $('inspector-box').hidden = !applies;
-  $('inspector-none').hidden = applies;
-  if (applies) formula.drawInspector($('inspector'), ui.a, Number($('region').value));
-}
-
-function showCode() {
-  // The snippet links to the full page (an embed's too) with this configuration.
-  if (codegen) $('code').textContent = codegen.generate(codeLang, lossConfig(ui.a), new URL('./', location.href).href);
-}
-
-function loadPanels() {
-  whenNear($('formula'), 'formula panel', async () => {
-    formula = await import('./formula.js');
-    showFormula();
-  });
-  whenNear($('code-panel'), 'code panel', async () => {
-    codegen = await import('./codegen.js');
-    codeTabs();
-    showCode();
-  });
-}
-
-/** The code tabs, as the ARIA tabs pattern asks: one tab stop, arrow keys, Home and End. */
-function codeTabs() {
-  const root = $('code-tabs');
-  const select = (b) => {
-    codeLang = b.dataset.lang;
-    for (const x of root.querySelectorAll('[role="tab"]')) {
-      x.setAttribute('aria-selected', String(x === b));
-      x.tabIndex = x === b ? 0 : -1;
-    }
-    $('code-panel').setAttribute('aria-labelledby', b.id);
-    refreshStatic();
-  };
-  root.replaceChildren(...codegen.LANGUAGES.map(({ key, name }) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.role = 'tab';
-    b.id = `tab-${key}`;
-    b.dataset.lang = key;
-    b.textContent = name;
-    b.setAttribute('aria-controls', 'code-panel');
-    b.setAttribute('aria-selected', String(key === codeLang));
-    b.tabIndex = key === codeLang ? 0 : -1;
-    b.addEventListener('click', () => select(b));
-    return b;
-  }));
-  root.addEventListener('keydown', (e) => {
-    const tabs = [...root.querySelectorAll('[role="tab"]')];
-    const at = tabs.indexOf(document.activeElement);
-    if (at < 0) return;
-    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
-    if (to === undefined) return;
-    e.preventDefault();
-    const b = tabs[(to + tabs.length) % tabs.length];
-    b.focus();
-    select(b);
-  });
-  $('code-panel').setAttribute('aria-labelledby', `tab-${codeLang}`);
-}
-
-$('copy-code').addEventListener('click', async () => {
-  const text = $('code').textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-    $('copy-status').textContent = 'Copied.';
-  } catch {
-    // Clipboard access can be refused (sandboxed iframe): select the code for a manual copy.
-    const range = document.createRange();
-    range.selectNodeContents($('code'));
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    $('copy-status').textContent = 'Selected: press Ctrl+C to copy.';
-  }
-});
 
 window.addEventListener('hashchange', () => {
   if (location.hash === lastHash) return;
@@ -618,7 +522,7 @@ window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
     drawCharts();
-    showFormula();
+    panels.refresh(ui.a);
   }, 100);
 });
 
@@ -647,7 +551,6 @@ if (!EMBED && matchMedia('(max-width: 760px)').matches) $('options-box').open = 
 
 storyButtons();
 presetButtons();
-loadPanels();
 refreshStatic();
 applyHide();
 refreshHint();

@@ -1,5 +1,6 @@
 // Launches Debian's headless Chromium through playwright-core, with or without WebGPU, and collects
 // console errors and every request the page makes.
+import { deepEqual } from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const FLAGS = [
@@ -29,4 +30,21 @@ export async function openPage(browser) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('request', (r) => requests.push(r.url()));
   return { page, errors, requests };
+}
+
+/**
+ * Runs `fn({page, errors, requests})` in a fresh browser without WebGPU at `viewport`, then checks
+ * that the page logged no error and requested nothing outside `origin`.
+ */
+export async function withPage(origin, fn, viewport = { width: 1280, height: 800 }) {
+  const browser = await launch({ webgpu: false });
+  try {
+    const ctx = await openPage(browser);
+    await ctx.page.setViewportSize(viewport);
+    await fn(ctx);
+    deepEqual(ctx.errors, [], 'console errors');
+    deepEqual(ctx.requests.filter((u) => !u.startsWith(origin)), [], 'requests left localhost');
+  } finally {
+    await browser.close();
+  }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from './serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { withPage as inBrowser } from './browser.mjs';
 import { STORIES, storyStates, storyText } from '../../www/stories.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -22,18 +22,7 @@ before(async () => {
 });
 after(async () => server.close());
 
-async function withPage(fn, viewport = { width: 1280, height: 800 }) {
-  const browser = await launch({ webgpu: false });
-  try {
-    const ctx = await openPage(browser);
-    await ctx.page.setViewportSize(viewport);
-    await fn(ctx);
-    assert.deepEqual(ctx.errors, [], 'console errors');
-    assert.deepEqual(ctx.requests.filter((u) => !u.startsWith(server.url)), [], 'requests left localhost');
-  } finally {
-    await browser.close();
-  }
-}
+const withPage = (fn, viewport) => inBrowser(server.url, fn, viewport);
 
 const data = (page, key) => page.evaluate((k) => document.body.dataset[k], key);
 /** Waits until run A has been evaluated at step `n` or later. */

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { serve } from './serve.mjs';
-import { launch, openPage } from './browser.mjs';
+import { withPage as inBrowser } from './browser.mjs';
 import { OPTIONS, inactive } from '../../www/options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -17,17 +17,7 @@ before(async () => {
 });
 after(async () => server.close());
 
-async function withPage(fn, viewport = { width: 1280, height: 800 }) {
-  const browser = await launch({ webgpu: false });
-  try {
-    const ctx = await openPage(browser);
-    await ctx.page.setViewportSize(viewport);
-    await fn(ctx);
-    assert.deepEqual(ctx.errors, [], 'console errors');
-  } finally {
-    await browser.close();
-  }
-}
+const withPage = (fn, viewport) => inBrowser(server.url, fn, viewport);
 
 const step = (page) => page.evaluate(() => Number(document.body.dataset.step ?? 0));
 const waitStep = (page, n, timeout = 60000) =>
