@@ -19,7 +19,7 @@ pub mod gpu;
 pub mod loss;
 pub mod net;
 pub mod num;
-mod options;
+pub mod options;
 pub mod rng;
 pub mod train;
 

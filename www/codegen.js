@@ -351,7 +351,7 @@ function call(head, items, tail) {
 export function pageLink(cfg, base) {
   if (Number(cfg['smooth-nr']) !== Number(cfg['smooth-dr']) || Number(cfg['ignore-index']) !== 255) return null;
   const a = defaults();
-  for (const o of OPTIONS) if (o.path[0] === 'loss') a[o.key] = cfg[o.path[1]];
+  for (const o of OPTIONS) if (o.paths[0]?.[0] === 'loss') a[o.key] = cfg[o.paths[0][1]];
   return `${base}${toHash({ a, b: a, ab: false, story: null, hide: new Set(), show: null })}`;
 }
 

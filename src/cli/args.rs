@@ -98,11 +98,8 @@ pub struct BenchLossCmd {
 }
 
 /// A parser for a `Named` option enum, listing its values in `--help` and in errors.
-fn named<T>() -> impl TypedValueParser<Value = T>
-where
-    T: Named + Send + Sync + Clone + std::str::FromStr<Err = crate::loss::ConfigError>,
-{
-    PossibleValuesParser::new(T::names()).try_map(|s| s.parse::<T>())
+pub(super) fn named<T: Named + Send + Sync + Clone>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::names()).try_map(|s| T::from_name(&s))
 }
 
 /// The loss options shared by every subcommand that evaluates a loss.

@@ -2,21 +2,11 @@
 //! optimiser options, shared by the three. Defaults equal `DataConfig::default()` and
 //! `SessionConfig::default()` (a unit test holds them together).
 
-use super::args::{Backend, LossOpts};
+use super::args::{named, Backend, LossOpts};
 use crate::data::{Annotation, DataConfig};
-use crate::loss::Named;
 use crate::net::{InitKind, OptimConfig, OptimKind};
 use crate::train::{Preset, SessionConfig};
-use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args};
-
-/// A parser for a `named_option!` enum, listing its values in `--help` and in errors.
-fn named<T>() -> impl TypedValueParser<Value = T>
-where
-    T: Named + Send + Sync + Clone + std::str::FromStr<Err = String>,
-{
-    PossibleValuesParser::new(T::names()).try_map(|s| s.parse::<T>())
-}
 
 /// The loss options a preset replaces (clap ids of `LossOpts`' fields).
 const LOSS_ARGS: [&str; 11] = [

@@ -2,13 +2,32 @@
 //! validated in one place.
 
 use crate::num::Num;
-use crate::options::named_option;
+use crate::options::named;
 use serde::{Deserialize, Serialize};
+
+/// The accepted ranges of `DataConfig`'s numeric options (the page's controls are generated from them).
+pub mod range {
+    use std::ops::RangeInclusive;
+    /// Classes, class 0 the background (the net's limit).
+    pub const CLASSES: RangeInclusive<usize> = crate::net::CLASSES;
+    /// Image height and width in pixels.
+    pub const SIZE: RangeInclusive<usize> = 32..=128;
+    /// Share of the most frequent class over the rarest.
+    pub const IMBALANCE: RangeInclusive<f64> = 1.0..=1000.0;
+    /// Standard deviation of the pixel noise.
+    pub const NOISE: RangeInclusive<f64> = 0.0..=0.5;
+    /// Parallelograms per image in the sparse modes.
+    pub const POLYGONS: RangeInclusive<usize> = 1..=32;
+    /// Training images.
+    pub const TRAIN_IMAGES: RangeInclusive<usize> = 1..=4096;
+    /// Validation images.
+    pub const VAL_IMAGES: RangeInclusive<usize> = 1..=256;
+}
 
 /// The label of unlabelled pixels in `sparse-ignore` mode (the loss engine's default ignore index).
 pub const IGNORE_LABEL: i32 = 255;
 
-named_option! {
+named! {
     /// Which pixels of a training image carry a label.
     Annotation ("annotation") {
         /// Every pixel.
@@ -25,24 +44,24 @@ named_option! {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct DataConfig {
-    /// Classes, 2–8; class 0 is the background.
+    /// Classes (`range::CLASSES`); class 0 is the background.
     pub classes: usize,
-    /// Image height and width, 32–128.
+    /// Image height and width (`range::SIZE`).
     pub size: usize,
-    /// Expected pixel share of the most frequent class (0) over the least frequent (C−1), 1–1000;
+    /// Expected pixel share of the most frequent class (0) over the least frequent (C−1);
     /// shares fall geometrically in between. 1 is balanced.
     pub imbalance: f64,
     /// Whether the last class is absent from most images (present in 1 of 5, with one region).
     pub rare_absent: bool,
-    /// Standard deviation of the pixel noise added to each channel, 0–0.5 (pixels are in 0–1).
+    /// Standard deviation of the pixel noise added to each channel (pixels are in 0–1).
     pub noise: f64,
     /// How the training images are labelled (validation images are always fully labelled).
     pub annotation: Annotation,
-    /// Parallelograms per image in the sparse modes, 1–32.
+    /// Parallelograms per image in the sparse modes.
     pub polygons: usize,
-    /// Training images, 1–4096.
+    /// Training images.
     pub train_images: usize,
-    /// Validation images, 1–256.
+    /// Validation images.
     pub val_images: usize,
 }
 
@@ -65,30 +84,36 @@ impl Default for DataConfig {
 impl DataConfig {
     /// Checks every range; the message names the option as the CLI spells it.
     pub fn validate(&self) -> Result<(), String> {
-        let int = |name: &str, v: usize, lo: usize, hi: usize| {
-            if (lo..=hi).contains(&v) {
+        let int = |name: &str, v: usize, r: std::ops::RangeInclusive<usize>| {
+            if r.contains(&v) {
                 Ok(())
             } else {
-                Err(format!("--{name} must be between {lo} and {hi}, got {v}"))
+                Err(format!(
+                    "--{name} must be between {} and {}, got {v}",
+                    r.start(),
+                    r.end()
+                ))
             }
         };
-        int("classes", self.classes, 2, 8)?;
-        int("size", self.size, 32, 128)?;
-        int("polygons", self.polygons, 1, 32)?;
-        int("train-images", self.train_images, 1, 4096)?;
-        int("val-images", self.val_images, 1, 256)?;
-        if !(self.imbalance.is_finite() && (1.0..=1000.0).contains(&self.imbalance)) {
-            return Err(format!(
-                "--imbalance must be between 1 and 1000, got {}",
-                Num(self.imbalance)
-            ));
-        }
-        if !(self.noise.is_finite() && (0.0..=0.5).contains(&self.noise)) {
-            return Err(format!(
-                "--noise must be between 0 and 0.5, got {}",
-                Num(self.noise)
-            ));
-        }
+        let real = |name: &str, v: f64, r: std::ops::RangeInclusive<f64>| {
+            if v.is_finite() && r.contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "--{name} must be between {} and {}, got {}",
+                    Num(*r.start()),
+                    Num(*r.end()),
+                    Num(v)
+                ))
+            }
+        };
+        int("classes", self.classes, range::CLASSES)?;
+        int("size", self.size, range::SIZE)?;
+        int("polygons", self.polygons, range::POLYGONS)?;
+        int("train-images", self.train_images, range::TRAIN_IMAGES)?;
+        int("val-images", self.val_images, range::VAL_IMAGES)?;
+        real("imbalance", self.imbalance, range::IMBALANCE)?;
+        real("noise", self.noise, range::NOISE)?;
         Ok(())
     }
 

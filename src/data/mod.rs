@@ -16,7 +16,7 @@ mod protocol;
 mod scene;
 
 pub use annotate::{covered, Parallelogram};
-pub use config::{Annotation, DataConfig, IGNORE_LABEL};
+pub use config::{range, Annotation, DataConfig, IGNORE_LABEL};
 pub use dataset::{Dataset, Splits};
 pub use material::{material, Material, Pattern};
 pub use mosaic::RARE_PRESENCE;

@@ -4,59 +4,13 @@
 //! ones the page stores in its URL, so they are part of the public contract.
 
 use crate::num::Num;
+use crate::options::named;
+pub use crate::options::Named;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
-/// An enum whose values have fixed user-facing names.
-pub trait Named: Sized + Copy + 'static {
-    /// Every value, in the order they are documented.
-    const ALL: &'static [Self];
-    /// The user-facing name of this value.
-    fn name(self) -> &'static str;
-    /// The user-facing names of all values.
-    fn names() -> Vec<&'static str> {
-        Self::ALL.iter().map(|v| v.name()).collect()
-    }
-}
-
-/// Defines a `Named` option enum with `FromStr`, `Display` and serde by name.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident => $name:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $ty {
-            $($(#[$vdoc])* #[serde(rename = $name)] $variant),+
-        }
-        impl Named for $ty {
-            const ALL: &'static [Self] = &[$(Self::$variant),+];
-            fn name(self) -> &'static str {
-                match self { $(Self::$variant => $name),+ }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-        impl FromStr for $ty {
-            type Err = ConfigError;
-            fn from_str(s: &str) -> Result<Self, ConfigError> {
-                Self::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    ConfigError::UnknownValue {
-                        option: stringify!($ty),
-                        value: s.to_owned(),
-                        allowed: Self::names().join(", "),
-                    }
-                })
-            }
-        }
-    };
-}
-
-named_enum! {
+named! {
     /// Which loss is computed.
-    LossKind {
+    LossKind ("loss") {
         /// Soft Dice, one term per (unit, class).
         Dice => "dice",
         /// Generalized Dice (Sudre et al. 2017), one term per unit.
@@ -68,9 +22,9 @@ named_enum! {
     }
 }
 
-named_enum! {
+named! {
     /// Where the smoothing term sits.
-    Formula {
+    Formula ("formula") {
         /// The original question's code: `1 − 2·(I + s_nr)/(R + P + s_dr)`.
         Seed => "seed",
         /// The accepted fix: `1 − (2·I + s_nr)/(R + P + s_dr)`.
@@ -78,9 +32,9 @@ named_enum! {
     }
 }
 
-named_enum! {
+named! {
     /// Generalized Dice class weights `w_al` from the true volume `R_al`.
-    Weights {
+    Weights ("weights") {
         /// Sudre's `1/R²`.
         Square => "square",
         /// `1/R`.
@@ -90,9 +44,9 @@ named_enum! {
     }
 }
 
-named_enum! {
+named! {
     /// How the per-term losses are combined.
-    Reduction {
+    Reduction ("reduction") {
         /// Sum of the terms (what the original optimizer minimised).
         Sum => "sum",
         /// Mean of the terms.
@@ -100,9 +54,9 @@ named_enum! {
     }
 }
 
-named_enum! {
+named! {
     /// Which pixels one set of sums runs over.
-    Aggregation {
+    Aggregation ("aggregation") {
         /// One unit: every pixel of the batch (the original code).
         Global => "global",
         /// One unit per image.
@@ -110,9 +64,9 @@ named_enum! {
     }
 }
 
-named_enum! {
+named! {
     /// How logits become probabilities.
-    Activation {
+    Activation ("activation") {
         /// Softmax over the classes of a pixel.
         Softmax => "softmax",
         /// Independent sigmoid per channel.
@@ -120,19 +74,9 @@ named_enum! {
     }
 }
 
-/// A configuration that cannot be used, or an option value that is not known.
+/// A configuration that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
-    /// A name that is not one of the option's values.
-    #[error("unknown {option} '{value}' (expected one of: {allowed})")]
-    UnknownValue {
-        /// The option's type name.
-        option: &'static str,
-        /// What was given.
-        value: String,
-        /// The allowed names, comma separated.
-        allowed: String,
-    },
     /// A smoothing constant that is negative, NaN or infinite.
     #[error("smoothing {name} must be a finite number >= 0, got {}", Num(*.value))]
     BadSmoothing {

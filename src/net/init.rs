@@ -7,10 +7,10 @@
 //!   protocol's (and Keras') default, so TensorFlow.js can start from the identical weights.
 
 use super::spec::NetSpec;
-use crate::options::named_option;
+use crate::options::named;
 use crate::rng::Mulberry32;
 
-named_option! {
+named! {
     /// Which uniform limit the weights are drawn with.
     InitKind ("init") {
         /// He uniform (default).

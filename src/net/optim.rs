@@ -3,10 +3,10 @@
 //! compute in f32, as the kernels do.
 
 use crate::num::Num;
-use crate::options::named_option;
+use crate::options::named;
 use serde::{Deserialize, Serialize};
 
-named_option! {
+named! {
     /// Which optimiser.
     OptimKind ("optimizer") {
         /// Adam (default).

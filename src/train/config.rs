@@ -6,13 +6,16 @@ use crate::loss::LossConfig;
 use crate::net::{InitKind, NetSpec, OptimConfig};
 use serde::{Deserialize, Serialize};
 
+/// Images per training step.
+pub const BATCH: std::ops::RangeInclusive<usize> = 1..=32;
+
 /// A run's options.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 pub struct SessionConfig {
     /// The seed every stream (data, validation, weights, batch order) derives from.
     pub seed: u32,
-    /// Images per training step, 1–32.
+    /// Images per training step (`BATCH`).
     pub batch: usize,
     /// Hidden channels of TinySegNet: 8, 16 or 32.
     pub width: usize,
@@ -45,9 +48,11 @@ impl SessionConfig {
     pub fn validate(&self) -> Result<NetSpec, String> {
         self.data.validate()?;
         let spec = NetSpec::new(self.width, self.data.classes).map_err(|e| e.to_string())?;
-        if !(1..=32).contains(&self.batch) {
+        if !BATCH.contains(&self.batch) {
             return Err(format!(
-                "--batch must be between 1 and 32, got {}",
+                "--batch must be between {} and {}, got {}",
+                BATCH.start(),
+                BATCH.end(),
                 self.batch
             ));
         }

@@ -14,7 +14,7 @@ mod sampler;
 mod session;
 
 pub use backend::{check_batch, TrainBackend, TrainError};
-pub use config::{check_loss, SessionConfig};
+pub use config::{check_loss, SessionConfig, BATCH};
 pub use cpu::CpuBackend;
 #[cfg(feature = "gpu")]
 pub use gpu::GpuBackend;

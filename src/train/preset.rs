@@ -1,9 +1,9 @@
 //! The five named loss presets of `dicelab train --preset` and the page's one-click buttons.
 
 use crate::loss::{Aggregation, Formula, LossConfig, LossKind, Reduction, Weights};
-use crate::options::named_option;
+use crate::options::named;
 
-named_option! {
+named! {
     /// A named loss configuration.
     Preset ("preset") {
         /// The original question's code: seed formula `1 − 2(I+1)/(R+P+1)`, global sums, the per-class

@@ -12,35 +12,30 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, pageLink, LANGUAGES } from '../../www/codegen.js';
 import { parseHash } from '../../www/hash.js';
-import { lossConfig } from '../../www/options.js';
+import { OPTIONS, defaults, inactive, lossConfig } from '../../www/options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = process.env.DICELAB_BIN ?? resolve(ROOT, 'target/debug/dicelab');
 const BASE = 'https://example.org/dicelab/';
 
+/**
+ * Every combination of the page's loss menus and checkboxes (from the option table), with s_nr = 0.5
+ * and s_dr = 1.5. An option the page marks as without effect in a combination takes a value other than
+ * its default (so the code is checked to ignore it), and the duplicates this makes are dropped.
+ */
 function configs() {
-  const out = [];
-  for (const kind of ['dice', 'gdl', 'ce', 'dice+ce']) {
-    for (const formula of ['seed', 'corrected']) {
-      for (const weights of kind === 'gdl' ? ['square', 'simple', 'uniform'] : ['square']) {
-        for (const reduction of ['sum', 'mean']) {
-          for (const aggregation of ['global', 'per-image']) {
-            for (const squared of [false, true]) {
-              for (const activation of ['softmax', 'sigmoid']) {
-                for (const bg of [true, false]) {
-                  out.push({
-                    kind, formula, weights, reduction, aggregation, squared, activation,
-                    'smooth-nr': 0.5, 'smooth-dr': 1.5, 'ignore-index': 255, 'include-background': bg,
-                  });
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+  const swept = OPTIONS.filter((o) => o.paths[0]?.[0] === 'loss' && (o.type === 'enum' || o.type === 'bool'));
+  const valuesOf = (o) => (o.type === 'bool' ? [false, true] : o.values);
+  let states = [defaults()];
+  for (const o of swept) states = states.flatMap((s) => valuesOf(o).map((v) => ({ ...s, [o.key]: v })));
+  const seen = new Map();
+  for (const s of states) {
+    const t = { ...s };
+    for (const o of swept) if (inactive(o.key, s)) t[o.key] = valuesOf(o).find((v) => v !== o.default);
+    const cfg = { ...lossConfig(t), 'smooth-nr': 0.5, 'smooth-dr': 1.5 };
+    seen.set(JSON.stringify(cfg), cfg);
   }
-  return out;
+  return [...seen.values()];
 }
 
 function cliArgs(cfg, logits, labels) {

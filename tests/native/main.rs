@@ -12,6 +12,7 @@ mod compare;
 mod data;
 mod fast;
 mod fuzz;
+mod generated;
 mod gheat;
 mod gpu;
 mod gpu_cli;

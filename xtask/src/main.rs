@@ -11,6 +11,8 @@
 //!   --runs`, 5 seeds) and writes www/story_figures.js, which their texts quote.
 //! - `cargo xtask verify-exports`: the page's exported NumPy, PyTorch and Keras code run in those
 //!   frameworks against `dicelab loss` (a virtual environment in target/verify-venv, ~7 GB).
+//! - `cargo xtask codegen`: rewrites the files generated from the option schema (www/schema.js,
+//!   src/web/convert/fields.rs); the native tests fail while they are stale.
 //! - `cargo xtask setup`: only the installs.
 //!
 //! Every install is skipped when the right version is already present, so a second run is fast.
@@ -25,7 +27,8 @@ mod verify;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|stories|verify-exports|setup>
+const USAGE: &str =
+    "usage: cargo xtask <serve|test|bench|soak|stories|verify-exports|codegen|setup>
   serve   build the page (release) and serve it on http://127.0.0.1:8080
   test    fmt, clippy (native + wasm32), native tests, browser tests, release page build
   bench   benchmarks against NumPy and TensorFlow.js; writes BENCHMARKS.md (~10 min)
@@ -35,6 +38,8 @@ const USAGE: &str = "usage: cargo xtask <serve|test|bench|soak|stories|verify-ex
   verify-exports  the page's exported loss code in NumPy, PyTorch and Keras (TensorFlow, JAX,
           torch backends) against `dicelab loss` (DICELAB_BIN or target/release/dicelab; ~3 min
           once installed, ~7 GB of downloads the first time)
+  codegen rewrite the files generated from src/options/schema.rs (www/schema.js, the web
+          layer's field lists)
   setup   install the tools the other commands need (skips what is present)";
 
 fn main() -> ExitCode {
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Some("soak") => soak::run(&args[1..]),
         Some("stories") => tasks::stories(),
         Some("verify-exports") => verify::run(),
+        Some("codegen") => tasks::codegen(),
         Some("setup") => setup::all(),
         Some("-h" | "--help") => {
             println!("{USAGE}");

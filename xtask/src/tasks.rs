@@ -130,6 +130,14 @@ pub fn stories() -> Result<(), String> {
     status(cmd("node", &["tools/stories.mjs"]))
 }
 
+/// Rewrites the files generated from the option schema: the native test that checks them, told to
+/// write them instead.
+pub fn codegen() -> Result<(), String> {
+    let mut c = cargo(&["test", "--test", "native", "generated_files_are_fresh"]);
+    c.env("DICELAB_UPDATE_GENERATED", "1");
+    status(c)
+}
+
 /// Builds the page and serves it on localhost until interrupted.
 pub fn serve() -> Result<(), String> {
     setup::page_tools()?;

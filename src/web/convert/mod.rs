@@ -13,8 +13,8 @@
 
 mod types;
 
-use crate::loss::Named;
 use crate::num::Num;
+use crate::options::Named;
 use js_sys::{Array, Object, Reflect};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};

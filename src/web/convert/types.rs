@@ -1,5 +1,5 @@
 //! `ToJs` / `FromJs` for the engine's types that cross to the page: the configurations both ways
-//! (a report carries its `LossConfig`), the loss report and the validation metrics out. Field names
+//! (their field lists are generated into `fields.rs`), the loss report and the validation metrics out. Field names
 //! are the serde derives' (`rename_all = "kebab-case"` on the configurations, none on the reports).
 
 use super::{field, object, Fields, FromJs, Mismatch, ToJs};
@@ -28,50 +28,8 @@ macro_rules! config {
     };
 }
 
-config!(SessionConfig {
-    seed: "seed",
-    batch: "batch",
-    width: "width",
-    init: "init",
-    data: "data",
-    optim: "optim",
-    loss: "loss",
-});
-
-config!(DataConfig {
-    classes: "classes",
-    size: "size",
-    imbalance: "imbalance",
-    rare_absent: "rare-absent",
-    noise: "noise",
-    annotation: "annotation",
-    polygons: "polygons",
-    train_images: "train-images",
-    val_images: "val-images",
-});
-
-config!(OptimConfig {
-    kind: "kind",
-    lr: "lr",
-    beta1: "beta1",
-    beta2: "beta2",
-    epsilon: "epsilon",
-    momentum: "momentum",
-});
-
-config!(LossConfig {
-    kind: "kind",
-    formula: "formula",
-    weights: "weights",
-    reduction: "reduction",
-    aggregation: "aggregation",
-    squared: "squared",
-    smooth_nr: "smooth-nr",
-    smooth_dr: "smooth-dr",
-    activation: "activation",
-    ignore_index: "ignore-index",
-    include_background: "include-background",
-});
+// The configurations' field lists, generated from their serde names.
+include!("fields.in.rs");
 
 impl ToJs for LossReport {
     fn to_js(&self) -> JsValue {
