@@ -97,19 +97,14 @@ impl GpuEngine {
         let grad_map = grad_staging.filter(|_| with_grad).map(map_read);
         poll(&ctx)?;
         let words = small
-            .read(&ctx, |bytes| {
-                bytes
-                    .chunks_exact(4)
-                    .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-                    .collect::<Vec<u32>>()
-            })
+            .read(&ctx, bytemuck::pod_collect_to_vec::<u8, u32>)
             .await?;
         if let (Some(pending), Some(out)) = (grad_map, grad) {
             pending
                 .read(&ctx, |bytes| {
-                    for (o, w) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-                        *o = f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                    }
+                    let dst: &mut [u8] = bytemuck::cast_slice_mut(out);
+                    let n = dst.len().min(bytes.len());
+                    dst[..n].copy_from_slice(&bytes[..n]);
                 })
                 .await?;
         }

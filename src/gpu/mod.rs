@@ -41,6 +41,8 @@ pub use signal::ReadySignal;
 #[cfg(feature = "gpu")]
 mod buffers;
 #[cfg(feature = "gpu")]
+mod consts;
+#[cfg(feature = "gpu")]
 mod context;
 #[cfg(feature = "gpu")]
 mod engine;

@@ -2,6 +2,7 @@
 //! plain integers. Field for field the `Params` struct of `shaders/params.wgsl` (which says why it is
 //! a read-only storage buffer rather than a uniform).
 
+use super::consts::*;
 use super::layout::Shape;
 use crate::loss::{Activation, Aggregation, Formula, LossConfig, LossKind, Reduction, Weights};
 use bytemuck::{Pod, Zeroable};
@@ -33,8 +34,7 @@ pub struct Params {
 }
 
 impl Params {
-    /// The parameters of `cfg` on a batch of `shape`. The codes are spelled out here, not taken from
-    /// the enums' order, because they are a contract with the WGSL constants.
+    /// The parameters of `cfg` on a batch of `shape`, coded with the constants the kernels share.
     pub fn new(cfg: &LossConfig, shape: &Shape) -> Self {
         Self {
             classes: shape.classes,
@@ -44,29 +44,29 @@ impl Params {
             units: shape.units(cfg),
             partials: shape.partials(),
             kind: match cfg.kind {
-                LossKind::Dice => 0,
-                LossKind::Gdl => 1,
-                LossKind::Ce => 2,
-                LossKind::DiceCe => 3,
+                LossKind::Dice => KIND_DICE,
+                LossKind::Gdl => KIND_GDL,
+                LossKind::Ce => KIND_CE,
+                LossKind::DiceCe => KIND_DICE_CE,
             },
             formula: match cfg.formula {
-                Formula::Seed => 0,
-                Formula::Corrected => 1,
+                Formula::Seed => FORMULA_SEED,
+                Formula::Corrected => FORMULA_CORRECTED,
             },
             weights: match cfg.weights {
-                Weights::Square => 0,
-                Weights::Simple => 1,
-                Weights::Uniform => 2,
+                Weights::Square => WEIGHTS_SQUARE,
+                Weights::Simple => WEIGHTS_SIMPLE,
+                Weights::Uniform => WEIGHTS_UNIFORM,
             },
             reduction: match cfg.reduction {
-                Reduction::Sum => 0,
-                Reduction::Mean => 1,
+                Reduction::Sum => REDUCTION_SUM,
+                Reduction::Mean => REDUCTION_MEAN,
             },
             per_image: u32::from(cfg.aggregation == Aggregation::PerImage),
             squared: u32::from(cfg.squared),
             activation: match cfg.activation {
-                Activation::Softmax => 0,
-                Activation::Sigmoid => 1,
+                Activation::Softmax => ACTIVATION_SOFTMAX,
+                Activation::Sigmoid => ACTIVATION_SIGMOID,
             },
             ignore_index: cfg.ignore_index,
             first_class: u32::from(!cfg.include_background),
@@ -90,23 +90,30 @@ impl Params {
     }
 }
 
+/// The member names of the WGSL struct `name` in `source` and its size in bytes, as naga lays it
+/// out (nothing and 0 if absent).
+#[cfg(test)]
+pub(crate) fn wgsl_struct(source: &str, name: &str) -> (Vec<String>, usize) {
+    let Ok(module) = naga::front::wgsl::parse_str(source) else {
+        return (Vec::new(), 0);
+    };
+    let found = module.types.iter().find_map(|(_, ty)| match &ty.inner {
+        naga::TypeInner::Struct { members, span } if ty.name.as_deref() == Some(name) => {
+            let names = members.iter().filter_map(|m| m.name.clone()).collect();
+            Some((names, *span as usize))
+        }
+        _ => None,
+    });
+    found.unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_wgsl_struct_has_the_same_fields_in_the_same_order() {
-        let wgsl = super::super::shaders::LOSS_TERMS;
-        let body = wgsl
-            .split("struct Params {")
-            .nth(1)
-            .and_then(|s| s.split('}').next())
-            .unwrap_or_default();
-        let names: Vec<&str> = body
-            .lines()
-            .filter_map(|l| l.trim().split(':').next())
-            .filter(|n| !n.is_empty())
-            .collect();
+    fn the_struct_matches_its_wgsl_twin() {
+        let (names, size) = wgsl_struct(super::super::shaders::LOSS_TERMS, "Params");
         assert_eq!(
             names,
             [
@@ -132,6 +139,6 @@ mod tests {
                 "_pad2"
             ]
         );
-        assert_eq!(std::mem::size_of::<Params>(), 4 * names.len());
+        assert_eq!(size, std::mem::size_of::<Params>());
     }
 }

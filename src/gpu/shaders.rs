@@ -1,11 +1,13 @@
 //! The WGSL sources, as compiled into the binary. WGSL has no imports, so each kernel is prefixed
-//! with the declarations it shares: `params.wgsl` (the parameters) and, for the pixel kernels,
-//! `activation.wgsl` (softmax/sigmoid, the twin of `loss::activation`).
+//! with the declarations it shares: `shared.wgsl` (the constants of `shared.rs`, written by
+//! `build.rs`), `params.wgsl` (the parameters) and, for the pixel kernels, `activation.wgsl`
+//! (softmax/sigmoid, the twin of `loss::activation`).
 //!
 //! The sources are embedded as `build.rs` leaves them in `OUT_DIR`: without comments or indentation.
 
 /// `class_sums` and `combine_sums`: the two-level reduction (twin of `loss::class_sums`).
 pub const CLASS_SUMS: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/class_sums.wgsl")),
@@ -13,12 +15,14 @@ pub const CLASS_SUMS: &str = concat!(
 
 /// `loss_terms`: sums → loss, per-class terms and gradient coefficients (twin of `loss::loss_terms`).
 pub const LOSS_TERMS: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/loss_terms.wgsl")),
 );
 
 /// `logit_grad`: the element-wise gradient (twin of `loss::logit_grad`).
 pub const LOGIT_GRAD: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/logit_grad.wgsl")),
@@ -33,42 +37,51 @@ pub const ALL: [(&str, &str, &[&str]); 3] = [
 
 /// TinySegNet's forward convolution (twin of `net::conv2d_forward`).
 pub const CONV2D_FORWARD: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/conv2d_forward.wgsl")),
 );
 
 /// The input gradient of a convolution (twin of `net::conv2d_backward_input`).
 pub const CONV2D_BACKWARD_INPUT: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/conv2d_backward_input.wgsl")),
 );
 
 /// The weight and bias gradients, two-level (twin of `net::conv2d_backward_filter`).
 pub const CONV2D_BACKWARD_FILTER: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/conv2d_backward_filter.wgsl")),
 );
 
 /// ReLU and its gradient (twins of `net::relu` and `net::relu_backward`).
 pub const RELU: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/relu.wgsl")),
 );
 
 /// The predicted class per pixel (twin of `net::argmax`).
 pub const ARGMAX: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/argmax.wgsl")),
 );
 
 /// `Σ_k |∂L/∂z_k|` per pixel of the first image (twin of `net::gradient_heat`).
 pub const GRADIENT_HEAT: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/net_params.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/gradient_heat.wgsl")),
 );
 
 /// Adam and SGD with momentum (twins of `net::adam_update` and `net::sgd_momentum_update`).
-pub const OPTIM: &str = include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl"));
+pub const OPTIM: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/optim.wgsl")),
+);
 
 /// Every module of the training step: `(name, source, entry points)`.
 pub const NET: [(&str, &str, &[&str]); 7] = [

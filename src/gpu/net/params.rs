@@ -5,18 +5,7 @@
 use crate::net::{Conv, Dims, OptimConfig};
 use bytemuck::{Pod, Zeroable};
 
-/// Threads per workgroup of `conv2d_forward`, `conv2d_backward_input` and `conv2d_backward_filter`
-/// (`CONV_WG` in net_params.wgsl). 64 is two warps / one wavefront, a common choice for kernels that
-/// keep 32 accumulators per thread in registers, and it keeps partial workgroups at the image edge
-/// small for the 32–128-pixel images here. NOT yet chosen by measurement: on lavapipe the step is
-/// about 0.9 s a step for B=4 48×48 (the CPU: 12 ms), dominated, we believe, by the kernels' scalar
-/// index arithmetic, so
-/// sweeping 32/64/128/256 belongs on real hardware (the H200 run is still to do).
-pub const CONV_WG: u32 = 64;
-/// Threads per workgroup of the element-wise kernels (`ELEM_WG`).
-pub const ELEM_WG: u32 = 256;
-/// Pixels one `conv2d_backward_filter` partial sums (`CHUNK` in conv2d_backward_filter.wgsl).
-pub const CHUNK: u32 = 256;
+pub use crate::gpu::consts::{CHUNK, CONV_WG, ELEM_WG};
 /// The most workgroups an element-wise dispatch uses; the kernels loop over the rest.
 pub const MAX_ELEM_GROUPS: u32 = 4096;
 
@@ -115,15 +104,10 @@ mod tests {
     use crate::gpu::shaders;
 
     #[test]
-    fn constants_match_the_shaders() {
-        let p = shaders::CONV2D_FORWARD;
-        assert!(p.contains(&format!("const CONV_WG: u32 = {CONV_WG}u;")));
-        assert!(p.contains(&format!("const ELEM_WG: u32 = {ELEM_WG}u;")));
-        assert!(p.contains(&format!("@workgroup_size({CONV_WG})")));
-        let f = shaders::CONV2D_BACKWARD_FILTER;
-        assert!(f.contains(&format!("const CHUNK: u32 = {CHUNK}u;")));
-        assert!(shaders::OPTIM.contains(&format!("const ELEM_WG: u32 = {ELEM_WG}u;")));
-        assert_eq!(std::mem::size_of::<LayerParams>(), 48);
-        assert_eq!(std::mem::size_of::<OptimParams>(), 48);
+    fn the_structs_match_their_wgsl_twins() {
+        let (_, layer) = crate::gpu::params::wgsl_struct(shaders::CONV2D_FORWARD, "Layer");
+        assert_eq!(layer, std::mem::size_of::<LayerParams>());
+        let (_, optim) = crate::gpu::params::wgsl_struct(shaders::OPTIM, "Optim");
+        assert_eq!(optim, std::mem::size_of::<OptimParams>());
     }
 }

@@ -49,12 +49,6 @@ pub struct GpuTrainer {
     reading_heat: Option<ReadySignal>,
 }
 
-fn words_f32(bytes: &[u8]) -> impl Iterator<Item = f32> + '_ {
-    bytes
-        .chunks_exact(4)
-        .map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-}
-
 impl GpuTrainer {
     /// Compiles the net kernels and allocates every buffer for `spec` on batches of `dims`. The
     /// weights are zero until [`set_params`](Self::set_params).
@@ -268,16 +262,10 @@ impl GpuTrainer {
             let words = self
                 .ring
                 .read(&f, |bytes| {
-                    let words: Vec<u32> = bytes[..4 * (sf + su + co + re)]
-                        .chunks_exact(4)
-                        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-                        .collect();
+                    let (small, params) = bytes.split_at(4 * (sf + su + co + re));
+                    let words: Vec<u32> = bytemuck::pod_collect_to_vec(small);
                     if f.checkpoint {
-                        ckpt = Some(
-                            words_f32(&bytes[4 * (sf + su + co + re)..])
-                                .take(n)
-                                .collect(),
-                        );
+                        ckpt = Some(bytemuck::pod_collect_to_vec(&params[..4 * n]));
                     }
                     words
                 })
@@ -453,7 +441,7 @@ fn finish_read(
         let view = staging
             .get_mapped_range(..)
             .map_err(|e| fail(e.to_string()))?;
-        words_f32(&view).collect()
+        bytemuck::pod_collect_to_vec(&view)
     };
     staging.unmap();
     Ok(Some(values))

@@ -18,8 +18,7 @@
 //
 // Partials are quantity-major ([quantity][partial]) so that `combine_sums` reads them contiguously.
 
-const PER_THREAD: u32 = 8u;
-const TILE: u32 = 2048u; // WG · PER_THREAD
+// PER_THREAD, TILE and WG come from shared.wgsl (src/gpu/shared.rs).
 
 @group(0) @binding(1) var<storage, read> logits: array<f32>;        // [B·H·W][C]
 @group(0) @binding(2) var<storage, read> labels: array<i32>;        // [B·H·W]
@@ -52,7 +51,7 @@ fn power(p: f32) -> f32 {
     return select(p, p * p, params.squared == 1u);
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn class_sums(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -130,7 +129,7 @@ fn class_sums(
 
 // Level 2: workgroup (q, a) adds float quantity q (I_l, P_l, D_l, ce) and, for q ≤ C, count q
 // (R_l, valid) over the partials of unit a: every partial (global) or the tiles of image a (per-image).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn combine_sums(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,

@@ -11,14 +11,14 @@
 // Neighbouring threads share a tap and input channel and differ in `co`, so their reads of
 // ∂L/∂out[p, co] are contiguous and the input value is a broadcast.
 
-const CHUNK: u32 = 256u;
+// CHUNK and CONV_WG come from shared.wgsl (src/gpu/shared.rs).
 
 @group(0) @binding(1) var<storage, read> input: array<f32>;          // [B·H·W][cin]
 @group(0) @binding(2) var<storage, read> dout: array<f32>;           // [B·H·W][cout]
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;  // [chunks][k·k·cin·cout + cout]
 @group(0) @binding(4) var<storage, read_write> grads: array<f32>;    // the flat gradient vector
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CONV_WG)
 fn conv2d_backward_filter(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -73,7 +73,7 @@ fn conv2d_backward_filter(
     partial[wid.y * n + g] = sum;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CONV_WG)
 fn conv2d_backward_filter_combine(@builtin(global_invocation_id) gid: vec3<u32>) {
     let n = layer.k * layer.k * layer.cin * layer.cout + layer.cout;
     let g = gid.x;

@@ -11,9 +11,9 @@
 @group(0) @binding(2) var<storage, read> params: array<f32>;       // the flat parameter vector
 @group(0) @binding(3) var<storage, read_write> output: array<f32>; // [B·H·W][cout]
 
-var<workgroup> tap_w: array<f32, 1024>; // MAX_CH²: W[tap][ci][co] of one tap
+var<workgroup> tap_w: array<f32, MAX_CH * MAX_CH>; // W[tap][ci][co] of one tap
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(CONV_WG)
 fn conv2d_forward(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,

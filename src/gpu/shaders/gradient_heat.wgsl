@@ -6,7 +6,7 @@
 @group(0) @binding(1) var<storage, read> grad: array<f32>;        // [B·H·W][C], ∂L/∂logits
 @group(0) @binding(2) var<storage, read_write> heat: array<f32>;  // [H·W]
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEM_WG)
 fn gradient_heat(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     let c = layer.cout;
     let pixels = layer.height * layer.width;

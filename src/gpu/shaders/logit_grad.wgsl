@@ -23,7 +23,7 @@ fn dl_dp(k: u32, y: u32, p: f32, ci: u32, cp: u32) -> f32 {
     return g;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn logit_grad(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,

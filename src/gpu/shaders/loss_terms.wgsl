@@ -21,7 +21,6 @@
 @group(0) @binding(7) var<storage, read_write> coefs: array<f32>;   // ce_scale, coef_i[K], coef_p[K]
 @group(0) @binding(8) var<storage, read_write> report: array<f32>;  // header, 5 × [K], gdl[units]
 
-const HEAD: u32 = 8u;
 const STATUS_OK: f32 = 0.0;
 const STATUS_ZERO_DENOMINATOR: f32 = 1.0;
 

@@ -20,9 +20,4 @@ struct Layer {
 
 @group(0) @binding(0) var<storage, read> layer: Layer;
 
-// Widest layer: 32 hidden channels (NetSpec's widths 8, 16, 32; at most 8 classes).
-const MAX_CH: u32 = 32u;
-// Threads per workgroup of the convolution kernels (see `CONV_WG` in src/gpu/net/params.rs).
-const CONV_WG: u32 = 64u;
-// Threads per workgroup of the element-wise kernels.
-const ELEM_WG: u32 = 256u;
+// MAX_CH, CONV_WG and ELEM_WG come from shared.wgsl (src/gpu/shared.rs).

@@ -18,8 +18,6 @@ struct Optim {
     _pad3: f32,
 }
 
-const ELEM_WG: u32 = 256u;
-
 @group(0) @binding(0) var<storage, read> optim: Optim;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
 @group(0) @binding(2) var<storage, read> grads: array<f32>;
@@ -27,7 +25,7 @@ const ELEM_WG: u32 = 256u;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>; // Adam's second moment
 
 // m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  θ ← θ − lr·(m·c1)/(√(v·c2) + ε)
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEM_WG)
 fn adam_update(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
@@ -43,7 +41,7 @@ fn adam_update(
 }
 
 // u ← μ·u + g,  θ ← θ − lr·u
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEM_WG)
 fn sgd_momentum_update(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,

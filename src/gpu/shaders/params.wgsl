@@ -30,19 +30,8 @@ struct Params {
     _pad2: u32,
 }
 
-const KIND_DICE: u32 = 0u;
-const KIND_GDL: u32 = 1u;
-const KIND_CE: u32 = 2u;
-const KIND_DICE_CE: u32 = 3u;
-const FORMULA_SEED: u32 = 0u;
-const WEIGHTS_SQUARE: u32 = 0u;
-const WEIGHTS_SIMPLE: u32 = 1u;
-const WEIGHTS_UNIFORM: u32 = 2u;
-const REDUCTION_SUM: u32 = 0u;
-const ACTIVATION_SOFTMAX: u32 = 0u;
-
-// Threads per workgroup of the pixel kernels (the WebGPU default limit).
-const WG: u32 = 256u;
+// KIND_*, FORMULA_*, WEIGHTS_*, REDUCTION_*, ACTIVATION_* and WG come from shared.wgsl
+// (src/gpu/shared.rs).
 
 @group(0) @binding(0) var<storage, read> params: Params;
 

@@ -6,14 +6,14 @@
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dy: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEM_WG)
 fn relu(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     for (var i = gid.x; i < layer.count; i += groups.x * ELEM_WG) {
         x[i] = max(x[i], 0.0);
     }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(ELEM_WG)
 fn relu_backward(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
