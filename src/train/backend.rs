@@ -53,26 +53,6 @@ pub trait TrainBackend {
     /// The image size and the largest batch.
     fn capacity(&self) -> Dims;
 
-    /// One step: forward, loss and `∂L/∂logits` with `loss`, backward, optimiser update. `images`
-    /// is (batch, H, W, 3), `labels` (batch, H, W). Returns the loss report of this step's forward
-    /// pass (before the update).
-    fn train_step(
-        &mut self,
-        images: &[f32],
-        labels: &[i32],
-        batch: usize,
-        loss: &LossConfig,
-    ) -> Result<LossReport, TrainError>;
-
-    /// The predicted class (argmax of the logits, the lowest class on ties) of every pixel of
-    /// `batch` images, into `classes` (batch, H, W).
-    fn predict(
-        &mut self,
-        images: &[f32],
-        batch: usize,
-        classes: &mut [u8],
-    ) -> Result<(), TrainError>;
-
     /// The flat parameters (layout of [`NetSpec::offsets`]).
     fn params(&mut self) -> Result<Vec<f32>, TrainError>;
 
@@ -82,21 +62,20 @@ pub trait TrainBackend {
     /// Changes the optimiser settings (switching kind resets its state).
     fn set_optimizer(&mut self, cfg: OptimConfig);
 
-    // The non-blocking path (the browser's, where nothing may wait on the GPU). The defaults suit a
-    // backend that computes synchronously, like the CPU: a step is done when submitted.
+    // Work is submitted and its result taken when it lands: the browser's way, where nothing may
+    // wait on the GPU. The blocking forms below (the CLI's and the tests') are submit + `wait`.
 
-    /// Queues one step like [`train_step`](Self::train_step) without waiting for it. Returns the
-    /// report if the step is already done (the CPU), `None` if it arrives later through
-    /// [`poll_reports`](Self::poll_reports) (the GPU, a step or two later).
+    /// Queues one step: forward, loss and `∂L/∂logits` with `loss`, backward, optimiser update.
+    /// `images` is (batch, H, W, 3), `labels` (batch, H, W). Returns the step's loss report (of the
+    /// forward pass, before the update) if the step is already done (the CPU), `None` if it arrives
+    /// later through [`poll_reports`](Self::poll_reports) (the GPU, a step or two later).
     fn submit_step(
         &mut self,
         images: &[f32],
         labels: &[i32],
         batch: usize,
         loss: &LossConfig,
-    ) -> Result<Option<LossReport>, TrainError> {
-        self.train_step(images, labels, batch, loss).map(Some)
-    }
+    ) -> Result<Option<LossReport>, TrainError>;
 
     /// Whether [`submit_step`](Self::submit_step) can take another step now (the GPU's report ring
     /// may be full).
@@ -124,7 +103,14 @@ pub trait TrainBackend {
         None
     }
 
-    /// Starts predicting like [`predict`](Self::predict). `Ok(true)`: `classes` is filled already;
+    /// Blocks until the oldest outstanding read-back has landed (natively; a GPU backend refuses in
+    /// a browser). Nothing to wait for on the CPU.
+    fn wait(&mut self) -> Result<(), TrainError> {
+        Ok(())
+    }
+
+    /// Starts predicting the class (argmax of the logits, the lowest class on ties) of every pixel
+    /// of `batch` images, into `classes` (batch, H, W). `Ok(true)`: `classes` is filled already;
     /// `Ok(false)`: call [`take_predictions`](Self::take_predictions) once
     /// [`ready_signal`](Self::ready_signal) fires.
     fn submit_predict(
@@ -132,13 +118,75 @@ pub trait TrainBackend {
         images: &[f32],
         batch: usize,
         classes: &mut [u8],
-    ) -> Result<bool, TrainError> {
-        self.predict(images, batch, classes).map(|()| true)
-    }
+    ) -> Result<bool, TrainError>;
 
     /// Fills `classes` from the prediction in flight; `Ok(false)` while it has not landed.
     fn take_predictions(&mut self, _classes: &mut [u8]) -> Result<bool, TrainError> {
         Ok(true)
+    }
+
+    /// Starts reading `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step,
+    /// (H, W), for the page's heatmap (zeros before the first step). `None`:
+    /// [`take_heat`](Self::take_heat) has it now (the CPU); `Some(signal)`: call it once the signal
+    /// fires.
+    fn submit_heat(&mut self) -> Result<Option<ReadySignal>, TrainError> {
+        Ok(None)
+    }
+
+    /// The heat started by [`submit_heat`](Self::submit_heat); `None` while it has not landed.
+    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError>;
+
+    /// One step, waited for: [`submit_step`](Self::submit_step) and its report. Refused while
+    /// earlier steps are in flight (their reports come first).
+    fn train_step(
+        &mut self,
+        images: &[f32],
+        labels: &[i32],
+        batch: usize,
+        loss: &LossConfig,
+    ) -> Result<LossReport, TrainError> {
+        if self.in_flight() > 0 {
+            return Err(TrainError::Backend(
+                "steps are still in flight: collect their reports first".into(),
+            ));
+        }
+        if let Some(report) = self.submit_step(images, labels, batch, loss)? {
+            return Ok(report);
+        }
+        self.wait()?;
+        let mut out = Vec::with_capacity(1);
+        self.poll_reports(&mut out)?;
+        out.pop().unwrap_or_else(|| {
+            Err(TrainError::Backend(
+                "the step's report did not arrive".into(),
+            ))
+        })
+    }
+
+    /// The predictions of [`submit_predict`](Self::submit_predict), waited for.
+    fn predict(
+        &mut self,
+        images: &[f32],
+        batch: usize,
+        classes: &mut [u8],
+    ) -> Result<(), TrainError> {
+        if self.submit_predict(images, batch, classes)? {
+            return Ok(());
+        }
+        self.wait()?;
+        match self.take_predictions(classes)? {
+            true => Ok(()),
+            false => Err(TrainError::Backend("the predictions did not arrive".into())),
+        }
+    }
+
+    /// The heat of [`submit_heat`](Self::submit_heat), waited for.
+    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
+        if self.submit_heat()?.is_some() {
+            self.wait()?;
+        }
+        self.take_heat()?
+            .ok_or_else(|| TrainError::Backend("the gradient heat did not arrive".into()))
     }
 
     /// Why this backend can no longer run (a lost or failing device), if so.
@@ -155,23 +203,6 @@ pub trait TrainBackend {
     /// Destroys the device, as a driver reset would (a test hook: the session must go on on the
     /// CPU). Nothing to do on the CPU.
     fn lose_device(&self) {}
-
-    /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last training step, (H, W), for the
-    /// page's heatmap (zeros before the first step). Blocking, like [`predict`](Self::predict): a
-    /// GPU backend waits for the read-back natively and refuses in a browser.
-    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError>;
-
-    /// Starts reading the heat like [`gradient_heat`](Self::gradient_heat) without waiting.
-    /// `None`: [`take_heat`](Self::take_heat) has it now (the CPU); `Some(signal)`: call it once
-    /// the signal fires.
-    fn submit_heat(&mut self) -> Result<Option<ReadySignal>, TrainError> {
-        Ok(None)
-    }
-
-    /// The heat started by [`submit_heat`](Self::submit_heat); `None` while it has not landed.
-    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
-        self.gradient_heat().map(Some)
-    }
 
     /// GPU buffers this backend has created, `None` on the CPU. Constant once training runs: the
     /// soak (`cargo xtask soak`) checks that 20,000 steps create none.

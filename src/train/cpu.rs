@@ -74,13 +74,13 @@ impl TrainBackend for CpuBackend {
         self.ws.capacity()
     }
 
-    fn train_step(
+    fn submit_step(
         &mut self,
         images: &[f32],
         labels: &[i32],
         batch: usize,
         cfg: &LossConfig,
-    ) -> Result<LossReport, TrainError> {
+    ) -> Result<Option<LossReport>, TrainError> {
         check_batch(self.ws.capacity(), batch, images.len(), Some(labels.len()))?;
         let shape = self.shape4(batch);
         self.net.forward(&mut self.ws, images, batch);
@@ -93,19 +93,19 @@ impl TrainBackend for CpuBackend {
             .map_err(|source| TrainError::Loss { step: 0, source })?;
         self.net.backward(&mut self.ws, images, batch);
         self.opt.update(self.net.params_mut(), self.ws.grads());
-        Ok(report)
+        Ok(Some(report))
     }
 
-    fn predict(
+    fn submit_predict(
         &mut self,
         images: &[f32],
         batch: usize,
         classes: &mut [u8],
-    ) -> Result<(), TrainError> {
+    ) -> Result<bool, TrainError> {
         check_batch(self.ws.capacity(), batch, images.len(), Some(classes.len()))?;
         self.net.forward(&mut self.ws, images, batch);
         argmax(self.ws.logits(batch), self.net.spec().classes, classes);
-        Ok(())
+        Ok(true)
     }
 
     fn params(&mut self) -> Result<Vec<f32>, TrainError> {
@@ -125,8 +125,11 @@ impl TrainBackend for CpuBackend {
         Ok(())
     }
 
-    fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
-        Ok(gradient_heat(self.ws.dlogits(1), self.net.spec().classes))
+    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
+        Ok(Some(gradient_heat(
+            self.ws.dlogits(1),
+            self.net.spec().classes,
+        )))
     }
 
     fn set_optimizer(&mut self, cfg: OptimConfig) {

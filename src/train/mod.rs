@@ -21,4 +21,4 @@ pub use gpu::GpuBackend;
 pub use metrics::{ClassMetrics, Confusion, Evaluation};
 pub use preset::Preset;
 pub use sampler::Sampler;
-pub use session::{EvalProgress, HeatProgress, LossChange, Session, StepRecord};
+pub use session::{LossChange, Progress, Session, StepRecord};

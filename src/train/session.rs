@@ -71,20 +71,13 @@ struct EvalCursor {
     confusion: Confusion,
 }
 
-/// What [`Session::gradient_heat_advance`] reached.
-pub enum HeatProgress {
+/// What a non-blocking call ([`Session::advance`], [`Session::evaluate_advance`],
+/// [`Session::gradient_heat_advance`]) reached.
+pub enum Progress<T> {
     /// Await this, then call again.
     Wait(ReadySignal),
-    /// The heat, (H, W), or `None` (no step yet, or the device was lost).
-    Done(Option<Vec<f32>>),
-}
-
-/// What [`Session::evaluate_advance`] reached.
-pub enum EvalProgress {
-    /// Await this, then call again.
-    Wait(ReadySignal),
-    /// The evaluation is complete.
-    Done(Evaluation),
+    /// The result.
+    Done(T),
 }
 
 impl Session {
@@ -153,34 +146,40 @@ impl Session {
         })
     }
 
-    /// Advances `n` training steps, each waited for (natively a GPU backend blocks; in a browser
-    /// use [`advance`](Self::advance)). On an error the session stays at the last good step. A lost
-    /// device moves the session to the CPU from the last checkpoint (see [`fallback_reason`]).
+    /// Advances `n` training steps and waits for their reports: [`advance`](Self::advance) run to
+    /// completion (natively; in a browser a GPU session must be driven by `advance`). On an error
+    /// the session stays at the last good step. A lost device moves the session to the CPU from
+    /// the last checkpoint (see [`fallback_reason`]).
     ///
     /// [`fallback_reason`]: Self::fallback_reason
     pub fn step(&mut self, n: u64) -> Result<(), TrainError> {
-        let mut done = 0;
-        while done < n {
-            self.next_batch();
-            let step = self.steps + 1;
-            let cfg = self.config.loss;
-            match self
-                .backend
-                .train_step(&self.images, &self.labels, self.config.batch, &cfg)
-            {
-                Ok(report) => {
-                    self.steps = step;
-                    self.record(step, report)?;
-                    done += 1;
-                }
-                Err(e) => {
-                    if !self.fall_back()? {
-                        return Err(at_step(e, step));
+        let mut left = n;
+        self.finish(|s| {
+            Ok(match s.advance(&mut left)? {
+                Some(signal) => Progress::Wait(signal),
+                None => Progress::Done(()),
+            })
+        })
+    }
+
+    /// Runs a non-blocking call until it is done, waiting for the backend in between: the one
+    /// blocking loop (the CLI's and the tests'; the page awaits the signals instead).
+    fn finish<T>(
+        &mut self,
+        mut call: impl FnMut(&mut Self) -> Result<Progress<T>, TrainError>,
+    ) -> Result<T, TrainError> {
+        loop {
+            match call(self)? {
+                Progress::Done(t) => return Ok(t),
+                Progress::Wait(_) => {
+                    if let Err(e) = self.backend.wait() {
+                        if !self.fall_back()? {
+                            return Err(e);
+                        }
                     }
                 }
             }
         }
-        Ok(())
     }
 
     /// The non-blocking step: collects the reports that arrived, submits up to `left` more steps
@@ -189,6 +188,26 @@ impl Session {
     /// inside the call. On the GPU the curve lags the submitted steps by up to `gpu::net::SLOTS`
     /// until the reports land; a diverged or refused step is reported when its report arrives.
     pub fn advance(&mut self, left: &mut u64) -> Result<Option<ReadySignal>, TrainError> {
+        // A read-back can land between the checks below (freeing a slot with nothing left to
+        // await): go round again rather than report done early.
+        for _ in 0..3 {
+            self.submit_some(left)?;
+            if *left == 0 && self.queued.is_empty() {
+                return Ok(None);
+            }
+            if let Some(signal) = self.backend.ready_signal() {
+                return Ok(Some(signal));
+            }
+        }
+        Err(TrainError::Backend(format!(
+            "internal: {} steps left and {} reports due, with nothing in flight",
+            left,
+            self.queued.len()
+        )))
+    }
+
+    /// Collects the reports that arrived and submits up to `left` steps while there is room.
+    fn submit_some(&mut self, left: &mut u64) -> Result<(), TrainError> {
         self.collect()?;
         while *left > 0 && self.backend.can_submit() {
             self.next_batch();
@@ -213,11 +232,7 @@ impl Session {
                 }
             }
         }
-        self.collect()?;
-        if *left == 0 && self.queued.is_empty() {
-            return Ok(None);
-        }
-        Ok(self.backend.ready_signal())
+        self.collect()
     }
 
     /// Records the reports that have arrived, without waiting.
@@ -300,9 +315,9 @@ impl Session {
         self.fallback.as_ref()
     }
 
-    /// The non-blocking evaluation: call until it returns [`EvalProgress::Done`], awaiting each
-    /// [`EvalProgress::Wait`] in between. Same result as [`evaluate`](Self::evaluate).
-    pub fn evaluate_advance(&mut self) -> Result<EvalProgress, TrainError> {
+    /// The non-blocking evaluation: call until it returns [`Progress::Done`], awaiting each
+    /// [`Progress::Wait`] in between. Same result as [`evaluate`](Self::evaluate).
+    pub fn evaluate_advance(&mut self) -> Result<Progress<Evaluation>, TrainError> {
         loop {
             match self.evaluate_once() {
                 Ok(p) => return Ok(p),
@@ -316,7 +331,7 @@ impl Session {
         }
     }
 
-    fn evaluate_once(&mut self) -> Result<EvalProgress, TrainError> {
+    fn evaluate_once(&mut self) -> Result<Progress<Evaluation>, TrainError> {
         let val = &self.data.validation;
         let pixels = val.pixels();
         let chunk = self.backend.capacity().batch;
@@ -331,7 +346,7 @@ impl Session {
                 let pred = &mut self.predictions[range(cur.start, n)];
                 if !self.backend.take_predictions(pred)? {
                     return match self.backend.ready_signal() {
-                        Some(s) => Ok(EvalProgress::Wait(s)),
+                        Some(s) => Ok(Progress::Wait(s)),
                         None => Err(TrainError::Backend("a prediction was lost".into())),
                     };
                 }
@@ -342,7 +357,7 @@ impl Session {
             if cur.start >= val.count {
                 let confusion = std::mem::replace(&mut cur.confusion, Confusion::new(val.classes));
                 self.eval = None;
-                return Ok(EvalProgress::Done(Evaluation::from_confusion(
+                return Ok(Progress::Done(Evaluation::from_confusion(
                     self.steps, confusion,
                 )));
             }
@@ -358,28 +373,10 @@ impl Session {
         }
     }
 
-    /// Predicts every validation image and returns the metrics against the full labels.
+    /// Predicts every validation image and returns the metrics against the full labels:
+    /// [`evaluate_advance`](Self::evaluate_advance) run to completion.
     pub fn evaluate(&mut self) -> Result<Evaluation, TrainError> {
-        let val = &self.data.validation;
-        let pixels = val.pixels();
-        let chunk = self.backend.capacity().batch;
-        let mut confusion = Confusion::new(val.classes);
-        let mut start = 0;
-        while start < val.count {
-            let n = chunk.min(val.count - start);
-            let images = &val.images[start * pixels * 3..(start + n) * pixels * 3];
-            let pred = &mut self.predictions[start * pixels..(start + n) * pixels];
-            if let Err(e) = self.backend.predict(images, n, pred) {
-                // A lost device: continue on the CPU and predict again from the start.
-                if self.fall_back()? {
-                    return self.evaluate();
-                }
-                return Err(e);
-            }
-            confusion.add(&val.truth[start * pixels..(start + n) * pixels], pred);
-            start += n;
-        }
-        Ok(Evaluation::from_confusion(self.steps, confusion))
+        self.finish(Self::evaluate_advance)
     }
 
     /// Changes the loss from the next step on; the change is recorded.
@@ -459,42 +456,37 @@ impl Session {
 
     /// `Σ_k |∂L/∂z_k|` per pixel of the first image of the last step's batch, (H, W): where the loss
     /// pushes. `None` before the first step, and after a lost device moved the session to the CPU
-    /// (whose fresh backend has no gradient yet). Blocking: in a browser use
-    /// [`gradient_heat_advance`](Self::gradient_heat_advance).
+    /// (whose fresh backend has no gradient yet): [`gradient_heat_advance`] run to completion.
+    ///
+    /// [`gradient_heat_advance`]: Self::gradient_heat_advance
     pub fn gradient_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
-        if self.steps == 0 {
-            return Ok(None);
-        }
-        match self.backend.gradient_heat() {
-            Ok(h) => Ok(Some(h)),
-            Err(e) => self.fall_back()?.then_some(None).ok_or(e),
-        }
+        self.finish(Self::gradient_heat_advance)
     }
 
     /// The non-blocking [`gradient_heat`](Self::gradient_heat): call until it returns
-    /// [`HeatProgress::Done`], awaiting each [`HeatProgress::Wait`] in between. On the GPU the heat
+    /// [`Progress::Done`], awaiting each [`Progress::Wait`] in between. On the GPU the heat
     /// is of the last step submitted when the read started.
-    pub fn gradient_heat_advance(&mut self) -> Result<HeatProgress, TrainError> {
+    pub fn gradient_heat_advance(&mut self) -> Result<Progress<Option<Vec<f32>>>, TrainError> {
         if self.steps == 0 {
-            return Ok(HeatProgress::Done(None));
+            return Ok(Progress::Done(None));
         }
         match self.heat_once() {
             Ok(p) => Ok(p),
             Err(e) => match self.fall_back()? {
-                true => Ok(HeatProgress::Done(None)),
+                true => Ok(Progress::Done(None)),
                 false => Err(e),
             },
         }
     }
 
-    fn heat_once(&mut self) -> Result<HeatProgress, TrainError> {
+    fn heat_once(&mut self) -> Result<Progress<Option<Vec<f32>>>, TrainError> {
         if let Some(signal) = self.backend.submit_heat()? {
             if signal.outcome().is_none() {
-                return Ok(HeatProgress::Wait(signal));
+                return Ok(Progress::Wait(signal));
             }
         }
         match self.backend.take_heat()? {
-            Some(h) => Ok(HeatProgress::Done(Some(h))),
+            Some(h) => Ok(Progress::Done(Some(h))),
             None => Err(TrainError::Backend("the gradient heat was lost".into())),
         }
     }

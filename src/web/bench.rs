@@ -2,8 +2,10 @@
 //! step per call, so the page can time it beside TensorFlow.js — on the CPU (wasm) and on WebGPU.
 //! Converts only: the run is `crate::bench`'s.
 
+use super::drive;
 use crate::bench::{self, ProtocolLoss};
 use crate::gpu::GpuContext;
+use crate::train::Progress;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -35,10 +37,6 @@ impl ProtocolRun {
 pub struct GpuProtocolRun {
     run: Rc<RefCell<bench::ProtocolRun>>,
     adapter: String,
-}
-
-fn js_err(e: impl std::fmt::Display) -> JsValue {
-    JsError::new(&e.to_string()).into()
 }
 
 #[wasm_bindgen]
@@ -77,18 +75,19 @@ impl GpuProtocolRun {
     pub fn step_async(&self) -> js_sys::Promise {
         let run = self.run.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let mut loss = run.borrow_mut().submit().map_err(js_err)?;
-            loop {
-                if let Some(l) = loss {
-                    return Ok(JsValue::from_f64(l));
+            let mut submitted = false;
+            let loss = drive(&run, |r| {
+                let loss =
+                    if submitted { r.collect() } else { r.submit() }.map_err(|e| e.to_string())?;
+                submitted = true;
+                match (loss, r.ready_signal()) {
+                    (Some(l), _) => Ok(Progress::Done(l)),
+                    (None, Some(signal)) => Ok(Progress::Wait(signal)),
+                    (None, None) => Err("the step's report was lost".to_string()),
                 }
-                let signal = run.borrow().ready_signal();
-                match signal {
-                    Some(s) => s.await,
-                    None => return Err(js_err("the step's report was lost")),
-                }
-                loss = run.borrow_mut().collect().map_err(js_err)?;
-            }
+            })
+            .await?;
+            Ok(JsValue::from_f64(loss))
         })
     }
 }

@@ -36,6 +36,27 @@ pub(crate) fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// The same, as the value a promise rejects with.
+pub(crate) fn js_err(e: impl std::fmt::Display) -> JsValue {
+    js(e).into()
+}
+
+/// Drives a non-blocking call to completion: calls it, awaits each signal it hands back, calls
+/// again. The one promise loop of the web layer; no borrow of `cell` is held across an await, so
+/// the page may call in between.
+pub(crate) async fn drive<S, T, E: std::fmt::Display>(
+    cell: &std::cell::RefCell<S>,
+    mut call: impl FnMut(&mut S) -> Result<crate::train::Progress<T>, E>,
+) -> Result<T, JsValue> {
+    loop {
+        let progress = call(&mut cell.borrow_mut()).map_err(js_err)?;
+        match progress {
+            crate::train::Progress::Wait(signal) => signal.await,
+            crate::train::Progress::Done(t) => return Ok(t),
+        }
+    }
+}
+
 /// A JavaScript object as a Rust value (missing fields take their defaults; the error names the
 /// field).
 pub(crate) fn from_js<T: FromJs>(value: JsValue) -> Result<T, JsError> {

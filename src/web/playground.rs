@@ -15,11 +15,11 @@
 //! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
 use super::convert::ToJs;
-use super::{from_js, js};
+use super::{drive, from_js, js};
 use crate::gpu::FallbackReason;
 use crate::loss::LossConfig;
 use crate::net::OptimConfig;
-use crate::train::{EvalProgress, HeatProgress, Session, SessionConfig};
+use crate::train::{Progress, Session, SessionConfig};
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,10 +64,6 @@ async fn gpu_session(_: SessionConfig, _: bool) -> Result<Session, FallbackReaso
 }
 
 /// The promise's error value.
-fn js_err(e: impl std::fmt::Display) -> JsValue {
-    JsError::new(&e.to_string()).into()
-}
-
 #[wasm_bindgen]
 impl Playground {
     /// A new run from a `SessionConfig` object (missing fields take their defaults).
@@ -161,13 +157,13 @@ impl Playground {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let mut left = u64::from(n);
-            loop {
-                let signal = inner.borrow_mut().advance(&mut left).map_err(js_err)?;
-                match signal {
-                    Some(s) => s.await,
-                    None => return Ok(JsValue::UNDEFINED),
-                }
-            }
+            drive(&inner, |s| {
+                Ok::<_, crate::train::TrainError>(match s.advance(&mut left)? {
+                    Some(signal) => Progress::Wait(signal),
+                    None => Progress::Done(JsValue::UNDEFINED),
+                })
+            })
+            .await
         })
     }
 
@@ -176,15 +172,8 @@ impl Playground {
     pub fn evaluate_async(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            loop {
-                let progress = inner.borrow_mut().evaluate_advance().map_err(js_err)?;
-                match progress {
-                    EvalProgress::Wait(s) => s.await,
-                    EvalProgress::Done(e) => {
-                        return Ok(e.to_js());
-                    }
-                }
-            }
+            let e = drive(&inner, Session::evaluate_advance).await?;
+            Ok(e.to_js())
         })
     }
 
@@ -285,16 +274,8 @@ impl Playground {
     pub fn gradient_heat_async(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            loop {
-                let progress = inner.borrow_mut().gradient_heat_advance().map_err(js_err)?;
-                match progress {
-                    HeatProgress::Wait(s) => s.await,
-                    HeatProgress::Done(h) => {
-                        let heat = h.unwrap_or_default();
-                        return Ok(js_sys::Float32Array::from(heat.as_slice()).into());
-                    }
-                }
-            }
+            let heat = drive(&inner, Session::gradient_heat_advance).await?;
+            Ok(js_sys::Float32Array::from(heat.unwrap_or_default().as_slice()).into())
         })
     }
 

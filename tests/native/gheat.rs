@@ -13,7 +13,7 @@ use dicelab::gpu::net::{LayerParams, NetPipelines};
 use dicelab::loss::LossConfig;
 use dicelab::net::{gradient_heat, Conv, Dims, NetSpec, OptimConfig};
 use dicelab::rng::Mulberry32;
-use dicelab::train::{GpuBackend, HeatProgress, Session, SessionConfig, TrainBackend};
+use dicelab::train::{GpuBackend, Progress, Session, SessionConfig, TrainBackend};
 
 fn max_rel_diff(a: &[f32], b: &[f32]) -> f32 {
     let max = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -100,13 +100,13 @@ fn a_gpu_session_reads_the_heat_without_blocking() {
     // The native stand-in for the browser's event loop: poll the device, then await the signal.
     let heat = |s: &mut Session| loop {
         match s.gradient_heat_advance().unwrap() {
-            HeatProgress::Wait(signal) => {
+            Progress::Wait(signal) => {
                 ctx.device()
                     .poll(wgpu::PollType::wait_indefinitely())
                     .unwrap();
                 pollster::block_on(signal);
             }
-            HeatProgress::Done(h) => break h,
+            Progress::Done(h) => break h,
         }
     };
     assert_eq!(heat(&mut session), None, "no heat before the first step");

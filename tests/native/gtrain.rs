@@ -19,7 +19,7 @@ use dicelab::net::{
     OptimConfig, OptimKind,
 };
 use dicelab::rng::Mulberry32;
-use dicelab::train::{CpuBackend, EvalProgress, GpuBackend, Session, SessionConfig, TrainBackend};
+use dicelab::train::{CpuBackend, GpuBackend, Progress, Session, SessionConfig, TrainBackend};
 
 /// A binding of a test dispatch: its slot and initial contents (raw words).
 pub struct Bind {
@@ -602,13 +602,13 @@ fn a_gpu_session_advances_without_blocking_like_the_cpu() {
     }
     let eval = loop {
         match session.evaluate_advance().unwrap() {
-            EvalProgress::Wait(s) => {
+            Progress::Wait(s) => {
                 ctx.device()
                     .poll(wgpu::PollType::wait_indefinitely())
                     .unwrap();
                 pollster::block_on(s);
             }
-            EvalProgress::Done(e) => break e,
+            Progress::Done(e) => break e,
         }
     };
     let cpu_eval = cpu.evaluate().unwrap();
