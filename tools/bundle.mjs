@@ -33,5 +33,7 @@ export async function bundle(source, staging) {
   for (const e of readdirSync(out, { withFileTypes: true })) {
     if (e.isFile() && e.name.endsWith('.js') && !names.has(e.name)) rmSync(join(out, e.name));
   }
+  // The "your own data" modules are loaded through the bundle's chunks, never from their sources.
+  rmSync(join(out, 'own'), { recursive: true, force: true });
   return outputs;
 }

@@ -45,7 +45,8 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("dicelab: error: {msg}");
+            // One line, whatever a library's message looked like (a .npy parser's spans one).
+            eprintln!("dicelab: error: {}", one_line(&msg));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -62,7 +63,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Folds clap's multi-line message into one line, without the "For more information" hint.
+/// Folds a multi-line message (clap's, a parser's) into one line, without clap's "For more
+/// information" hint.
 fn one_line(rendered: &str) -> String {
     rendered
         .lines()
