@@ -204,18 +204,24 @@ test('valid pairs: ignore 255 and the configured ignore index are accepted; labe
   assert.deepEqual(readLogits(dq, 'x').shape, [1, 2, 2, 3]);
 });
 
-function cliMissing() {
-  return existsSync(BIN) ? null : `no dicelab binary at ${BIN} (cargo build, or set DICELAB_BIN)`;
-}
-
-test('the CLI refuses the same files in the same words', (t) => {
-  const why = cliMissing();
-  if (why) {
+/** Runs `body(dir)` in a fresh directory where the CLI is built; skips, saying why, where not. */
+function withCli(t, body) {
+  if (!existsSync(BIN)) {
+    const why = `no dicelab binary at ${BIN} (cargo build, or set DICELAB_BIN)`;
+    console.log(`# SKIPPED: ${why}`);
     t.skip(why);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'dicelab-npy-'));
   try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the CLI refuses the same files in the same words', (t) => {
+  withCli(t, (dir) => {
     for (const [name, l, y, want] of CASES) {
       writeFileSync(join(dir, 'l.npy'), l);
       writeFileSync(join(dir, 'y.npy'), y);
@@ -223,19 +229,11 @@ test('the CLI refuses the same files in the same words', (t) => {
       assert.equal(r.status, 2, name);
       assert.equal(r.stderr.trim(), `dicelab: error: ${want}`, name);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the CLI reads what the page reads, and the page writes its gradient file byte for byte', (t) => {
-  const why = cliMissing();
-  if (why) {
-    t.skip(why);
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'dicelab-npy-'));
-  try {
+  withCli(t, (dir) => {
     const shape = [2, 3, 4, 3];
     const logits = range(72).map((i) => Math.sin(i * 1.7) * 3);
     const labels = range(24).map((i) => (i % 7 === 0 ? 255 : i % 3));
@@ -260,7 +258,5 @@ test('the CLI reads what the page reads, and the page writes its gradient file b
     const g = readLogits(ref.grad, 'g.npy');
     assert.deepEqual(g.shape, shape);
     assert.deepEqual(gradNpy(g.shape, g.data), ref.grad);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
