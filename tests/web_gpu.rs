@@ -14,11 +14,12 @@ mod cases;
 mod compare;
 #[path = "native/reference.rs"]
 mod reference;
+#[path = "native/suite.rs"]
+mod suite;
 
-use cases::{cases, configs, describe};
+use cases::cases;
 use dicelab::gpu::{BackendKind, LossEngine};
 use dicelab::loss::{self, LossConfig, LossKind};
-use ndarray::Array4;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -42,42 +43,12 @@ async fn engine() -> LossEngine {
 #[wasm_bindgen_test]
 async fn the_engine_matches_the_cpu_engine_on_every_variant() {
     let mut engine = engine().await;
-    let on_gpu = engine.backend() == BackendKind::Gpu;
     let start = js_sys::Date::now();
-    let mut checked = 0;
-    for (n, case) in cases().into_iter().enumerate() {
-        let y = case.labels.as_slice().unwrap();
-        // Every configuration on the first case (absent class, ignored pixels), every 8th on the
-        // others: the whole grid runs natively, and the browser's runner allows 20 s by default.
-        let step = if n == 0 { 1 } else { 8 };
-        for cfg in configs(0.3, 2.0).into_iter().step_by(step) {
-            let (z, labels) = (case.logits.view(), case.labels.view());
-            let mut grad = Array4::zeros(case.logits.raw_dim());
-            let got = engine
-                .evaluate(&cfg, z, labels, Some(grad.view_mut()))
-                .await
-                .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
-            let (want, want_grad) = loss::loss_and_grad(&cfg, z, labels).unwrap();
-            let what = format!("{}: {}", case.name, describe(&cfg));
-            let (g, w) = (grad.as_slice().unwrap(), want_grad.as_slice().unwrap());
-            if on_gpu {
-                compare::assert_matches(&what, (&got, g), (&want, w), y);
-            } else {
-                assert_eq!(
-                    (&got, g),
-                    (&want, w),
-                    "{what}: the fallback is the CPU engine"
-                );
-            }
-            checked += 1;
-        }
-    }
+    // Every configuration on the first case (absent class, ignored pixels), every 8th on the
+    // others: the whole grid runs natively, and the browser's runner allows 20 s by default.
+    let every = |n| if n == 0 { 1 } else { 8 };
+    let checked = suite::gpu_matches_cpu(&mut engine, &[(0.3, 2.0)], every).await;
     assert_eq!(checked, 384 + 3 * 48);
-    assert_eq!(
-        engine.backend() == BackendKind::Gpu,
-        on_gpu,
-        "no fallback mid-run"
-    );
     console_log!(
         "{checked} evaluations on the {} in {:.1} s",
         engine.backend().name(),

@@ -153,6 +153,12 @@ impl ProtocolRun {
         }
     }
 
+    /// The same run with another loss (`dicelab bench train --preset`).
+    pub fn with_loss(mut self, loss: LossConfig) -> Self {
+        self.loss = loss;
+        self
+    }
+
     /// `cpu` or `gpu`.
     pub fn backend(&self) -> &'static str {
         self.backend.name()

@@ -5,8 +5,6 @@
 
 mod args;
 mod bench;
-mod bench_gpu;
-mod bench_train;
 mod experiment;
 mod gpu;
 pub mod npy;
@@ -57,7 +55,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Loss(cmd) => run_loss(&cmd),
         Command::Bench(BenchCmd::Loss(cmd)) => bench::run_loss(&cmd),
-        Command::Bench(BenchCmd::Train(cmd)) => bench_train::run(&cmd),
+        Command::Bench(BenchCmd::Train(cmd)) => bench::train::run(&cmd),
         Command::Train(cmd) => train::run(&cmd),
         Command::Experiment(cmd) => experiment::run(&cmd),
     }

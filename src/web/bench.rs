@@ -1,5 +1,6 @@
-//! `ProtocolRun` and `GpuProtocolRun` for `bench.html`: the benchmark protocol's training run, one
-//! step per call, so the page can time it beside TensorFlow.js — on the CPU (wasm) and on WebGPU.
+//! `CpuBenchRun` and `GpuBenchRun` (`ProtocolRun`, `GpuProtocolRun` in JavaScript) for `bench.html`:
+//! the benchmark protocol's training run, one step per call, so the page can time it beside
+//! TensorFlow.js — on the CPU (wasm) and on WebGPU.
 //! Converts only: the run is `crate::bench`'s.
 
 use super::drive;
@@ -11,16 +12,16 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// The protocol's TinySegNet, data and optimiser, training with `dice` or `ce` on the CPU.
-#[wasm_bindgen]
-pub struct ProtocolRun {
+#[wasm_bindgen(js_name = ProtocolRun)]
+pub struct CpuBenchRun {
     run: bench::ProtocolRun,
 }
 
-#[wasm_bindgen]
-impl ProtocolRun {
+#[wasm_bindgen(js_class = ProtocolRun)]
+impl CpuBenchRun {
     /// A fresh run of `batch` images of `size × size`; `loss` is `dice` or `ce`.
     #[wasm_bindgen(constructor)]
-    pub fn new(batch: usize, size: usize, loss: &str) -> Result<ProtocolRun, JsError> {
+    pub fn new(batch: usize, size: usize, loss: &str) -> Result<CpuBenchRun, JsError> {
         let loss = ProtocolLoss::parse(loss).map_err(|e| JsError::new(&e))?;
         let run = bench::ProtocolRun::new(batch, size, loss).map_err(|e| JsError::new(&e))?;
         Ok(Self { run })
@@ -33,22 +34,18 @@ impl ProtocolRun {
 }
 
 /// The same run on WebGPU: the same data, Glorot weights, loss and Adam settings.
-#[wasm_bindgen]
-pub struct GpuProtocolRun {
+#[wasm_bindgen(js_name = GpuProtocolRun)]
+pub struct GpuBenchRun {
     run: Rc<RefCell<bench::ProtocolRun>>,
     adapter: String,
 }
 
-#[wasm_bindgen]
-impl GpuProtocolRun {
+#[wasm_bindgen(js_class = GpuProtocolRun)]
+impl GpuBenchRun {
     /// A fresh run on WebGPU (resolves to a `GpuProtocolRun`); rejects with the reason — no WebGPU,
     /// no adapter, a failed device — where there is none. Software adapters are used: the page
     /// reports which adapter ran.
-    pub async fn create(
-        batch: usize,
-        size: usize,
-        loss: String,
-    ) -> Result<GpuProtocolRun, JsError> {
+    pub async fn create(batch: usize, size: usize, loss: String) -> Result<GpuBenchRun, JsError> {
         let loss = ProtocolLoss::parse(&loss).map_err(|e| JsError::new(&e))?;
         let ctx = GpuContext::new()
             .await

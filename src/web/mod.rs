@@ -17,7 +17,7 @@ mod evaluate;
 mod gpu_status;
 #[cfg(feature = "extras")]
 pub use self::{
-    bench::{GpuProtocolRun, ProtocolRun},
+    bench::{CpuBenchRun, GpuBenchRun},
     evaluate::evaluate_loss,
     gpu_status::webgpu_status,
 };

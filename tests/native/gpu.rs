@@ -7,7 +7,8 @@
 //! With `mesa-vulkan-drivers` installed wgpu finds lavapipe and every test runs.
 
 use crate::cases::{cases, configs, describe};
-use crate::compare::{assert_matches, close};
+use crate::compare::close;
+use crate::suite;
 use dicelab::gpu::{shaders, BackendKind, GpuContext, GpuEngine, LossEngine};
 use dicelab::loss::{self, Aggregation, LossConfig, LossError, LossKind, LossReport};
 use dicelab::rng::Mulberry32;
@@ -76,22 +77,10 @@ fn gpu_matches_cpu_on_every_variant() {
     let Some(ctx) = gpu("gpu_matches_cpu_on_every_variant") else {
         return;
     };
-    let mut engine = GpuEngine::new(ctx);
-    let mut checked = 0;
-    for case in cases() {
-        let y = case.labels.as_slice().expect("standard layout");
-        for (snr, sdr) in [(1.0, 1.0), (0.3, 2.0)] {
-            for cfg in configs(snr, sdr) {
-                let (g, gg) = on_gpu(&mut engine, &cfg, &case.logits, &case.labels);
-                let (c, cg) = loss::loss_and_grad(&cfg, case.logits.view(), case.labels.view())
-                    .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
-                let what = format!("{}: {}", case.name, describe(&cfg));
-                let cg = cg.as_slice().expect("standard layout");
-                assert_matches(&what, (&g, &gg), (&c, cg), y);
-                checked += 1;
-            }
-        }
-    }
+    let mut engine = LossEngine::from_context(Ok(ctx));
+    let smoothings = [(1.0, 1.0), (0.3, 2.0)];
+    let checked = pollster::block_on(suite::gpu_matches_cpu(&mut engine, &smoothings, |_| 1));
+    assert_eq!(engine.backend(), BackendKind::Gpu);
     assert_eq!(checked, 4 * 2 * 384);
 }
 

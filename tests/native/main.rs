@@ -24,5 +24,6 @@ mod numerics;
 mod properties;
 mod reference;
 mod spec_values;
+mod suite;
 mod train;
 mod train_cli;

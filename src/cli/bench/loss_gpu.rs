@@ -4,7 +4,7 @@
 //! left there. `roundtrip_s` adds the upload and reading everything back (what `dicelab loss` pays).
 //! The copy figure is a buffer-to-buffer copy of the same bytes on the same device.
 
-use super::bench::{time, LossBench};
+use super::{time, LossBench};
 use crate::gpu::GpuEngine;
 use crate::loss::LossConfig;
 use ndarray::{Array3, Array4};

@@ -1,6 +1,9 @@
 //! `dicelab bench loss`: loss + gradient throughput, beside the bandwidth of a plain copy of the
 //! same bytes measured in the same run, so the ratio to the machine's limit shows. With
-//! `--backend gpu` the GPU's figures (bench_gpu.rs) follow the CPU's for the same inputs.
+//! `--backend gpu` the GPU's figures (loss_gpu.rs) follow the CPU's for the same inputs.
+
+mod loss_gpu;
+pub(super) mod train;
 
 use super::args::{Backend, BenchLossCmd};
 use crate::loss;
@@ -177,9 +180,7 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
         runs.push(LossBench::new(name, shape, cmd.runs, t, copy_s));
     }
     if let Some(engine) = &mut gpu {
-        runs.push(super::bench_gpu::measure(
-            engine, &cfg, &logits, &labels, cmd.runs,
-        )?);
+        runs.push(loss_gpu::measure(engine, &cfg, &logits, &labels, cmd.runs)?);
     }
     if cmd.json {
         let json = match &runs[..] {

@@ -1,5 +1,5 @@
 //! `dicelab bench train`: TinySegNet training steps per second, following the benchmark protocol
-//! (`shared/guides/bench-protocol.md`): protocol data (seed 42) and Glorot weights (seed 1234), 5
+//! (`shared/guides/bench-protocol.md`, `bench::ProtocolRun`: its data, weights and shapes), 5
 //! warm-up steps, 3 repetitions of 30 steps, the median repetition. The first step's Dice and CE are
 //! printed beside the protocol's check values, so a run also shows that the network is the same.
 //!
@@ -7,21 +7,12 @@
 //! as the protocol says: until its loss has been read back (the blocking trait call), so the figure
 //! includes one submission and one read-back per step.
 
-use super::args::Backend;
-use super::gpu::train_backend;
-use super::train_args::BenchTrainCmd;
-use crate::data::protocol_batch;
-use crate::loss::{self, Formula, LossConfig, LossKind, Reduction};
-use crate::net::{Dims, InitKind, NetSpec, OptimConfig};
-use crate::train::{CpuBackend, TrainBackend};
-use ndarray::{ArrayView3, ArrayView4};
+use crate::bench::{ProtocolLoss, ProtocolRun, CHECK_VALUES, CLASSES};
+use crate::cli::args::Backend;
+use crate::cli::train_args::BenchTrainCmd;
+use crate::gpu::GpuContext;
 use serde::Serialize;
 use std::time::Instant;
-
-/// (batch, size, protocol Dice, protocol CE) of each benchmarked shape.
-const SHAPES: [(usize, usize, f64, f64); 2] =
-    [(4, 48, 0.833099, 1.79388), (8, 64, 0.833398, 1.79459)];
-const CLASSES: usize = 6;
 
 /// Figures of one shape.
 #[derive(Debug, Serialize)]
@@ -40,67 +31,35 @@ struct TrainBench {
     protocol_ce: f64,
 }
 
-/// The first-step Dice (corrected, mean) and mean CE of the protocol's net and batch.
-fn first_losses(
-    backend: &mut CpuBackend,
-    images: &[f32],
-    labels: &[i32],
-    dims: Dims,
-) -> Result<(f64, f64), String> {
-    backend
-        .forward(images, dims.batch)
-        .map_err(|e| e.to_string())?;
-    let z = ArrayView4::from_shape(
-        (dims.batch, dims.height, dims.width, CLASSES),
-        backend.logits(dims.batch),
-    )
-    .map_err(|e| e.to_string())?;
-    let y = ArrayView3::from_shape((dims.batch, dims.height, dims.width), labels)
-        .map_err(|e| e.to_string())?;
-    let dice = LossConfig {
-        kind: LossKind::Dice,
-        formula: Formula::Corrected,
-        reduction: Reduction::Mean,
-        ..LossConfig::default()
-    };
-    let ce = LossConfig {
-        kind: LossKind::Ce,
-        ..dice
-    };
-    let d = loss::evaluate(&dice, z.view(), y.view(), None).map_err(|e| e.to_string())?;
-    let c = loss::evaluate(&ce, z, y, None).map_err(|e| e.to_string())?;
-    Ok((d.loss, c.loss))
+/// The protocol's run of `batch` × `size`² on `backend`, from the protocol's weights.
+fn protocol_run(backend: Backend, batch: usize, size: usize) -> Result<ProtocolRun, String> {
+    match backend {
+        Backend::Cpu => ProtocolRun::new(batch, size, ProtocolLoss::Dice),
+        Backend::Gpu => {
+            let ctx =
+                pollster::block_on(GpuContext::new()).map_err(|r| format!("--backend gpu: {r}"))?;
+            pollster::block_on(ProtocolRun::on_gpu(ctx, batch, size, ProtocolLoss::Dice))
+                .map_err(|e| format!("--backend gpu: {e}"))
+        }
+    }
 }
 
 fn bench_shape(
     cmd: &BenchTrainCmd,
-    backend_kind: Backend,
-    (batch, size, pd, pc): (usize, usize, f64, f64),
+    backend: Backend,
+    (batch, size, protocol_dice, protocol_ce): (usize, usize, f64, f64),
 ) -> Result<TrainBench, String> {
-    let spec = NetSpec::new(16, CLASSES).map_err(|e| e.to_string())?;
-    let dims = Dims {
-        batch,
-        height: size,
-        width: size,
+    // The first step's loss is taken before the update: the protocol's check values.
+    let first = |loss| -> Result<f64, String> {
+        ProtocolRun::new(batch, size, loss)?
+            .step()
+            .map_err(|e| e.to_string())
     };
-    let mut cpu = CpuBackend::new(spec, dims, InitKind::Glorot, 1234, OptimConfig::default());
-    let (images, labels) = protocol_batch(42, batch, size, size, CLASSES);
-    let (first_dice, first_ce) = first_losses(&mut cpu, &images, &labels, dims)?;
-    let mut backend: Box<dyn TrainBackend> = match backend_kind {
-        Backend::Cpu => Box::new(cpu),
-        Backend::Gpu => {
-            let mut gpu = train_backend(spec, dims, OptimConfig::default())?;
-            gpu.set_params(cpu.net().params())
-                .map_err(|e| e.to_string())?;
-            Box::new(gpu)
-        }
-    };
-    let cfg = cmd.preset.config();
+    let (first_dice, first_ce) = (first(ProtocolLoss::Dice)?, first(ProtocolLoss::Ce)?);
+    let mut run = protocol_run(backend, batch, size)?.with_loss(cmd.preset.config());
     let mut step = |n: usize| -> Result<(), String> {
         for _ in 0..n {
-            backend
-                .train_step(&images, &labels, batch, &cfg)
-                .map_err(|e| e.to_string())?;
+            run.step().map_err(|e| e.to_string())?;
         }
         Ok(())
     };
@@ -114,23 +73,20 @@ fn bench_shape(
     times.sort_by(f64::total_cmp);
     let s = times[times.len() / 2];
     Ok(TrainBench {
-        backend: match backend_kind {
-            Backend::Cpu => "cpu",
-            Backend::Gpu => "gpu",
-        },
+        backend: run.backend(),
         batch,
         size,
         classes: CLASSES,
         ms_per_step: 1e3 * s,
         steps_per_s: 1.0 / s,
         first_dice,
-        protocol_dice: pd,
+        protocol_dice,
         first_ce,
-        protocol_ce: pc,
+        protocol_ce,
     })
 }
 
-pub(super) fn run(cmd: &BenchTrainCmd) -> Result<(), String> {
+pub(in crate::cli) fn run(cmd: &BenchTrainCmd) -> Result<(), String> {
     if cmd.reps == 0 || cmd.steps == 0 {
         return Err("--reps and --steps must be at least 1".into());
     }
@@ -138,7 +94,7 @@ pub(super) fn run(cmd: &BenchTrainCmd) -> Result<(), String> {
         Backend::Cpu => &[Backend::Cpu],
         Backend::Gpu => &[Backend::Cpu, Backend::Gpu],
     };
-    let results = SHAPES
+    let results = CHECK_VALUES
         .iter()
         .flat_map(|&s| backends.iter().map(move |&b| (s, b)))
         .map(|(s, b)| bench_shape(cmd, b, s))

@@ -1,0 +1,55 @@
+//! The GPU-vs-CPU suite, defined once and run by each backend: natively on lavapipe
+//! (`tests/native/gpu.rs`) and in headless Chromium on SwiftShader (`tests/web_gpu.rs`). Every
+//! configuration of the grid on every case, against the f64 CPU engine: within the GPU's
+//! tolerances while the engine is on the GPU, equal to the CPU's numbers once it has fallen back.
+
+use crate::cases::{cases, configs, describe};
+use crate::compare::assert_matches;
+use dicelab::gpu::{BackendKind, LossEngine};
+use dicelab::loss;
+use ndarray::Array4;
+
+/// Runs the grid with each `(s_nr, s_dr)` of `smoothings`, every `every(case)`-th configuration of
+/// case number `case`; returns the evaluations checked. Fails if the engine changed backend.
+pub async fn gpu_matches_cpu(
+    engine: &mut LossEngine,
+    smoothings: &[(f64, f64)],
+    every: fn(usize) -> usize,
+) -> usize {
+    let on_gpu = engine.backend() == BackendKind::Gpu;
+    let mut checked = 0;
+    for (n, case) in cases().into_iter().enumerate() {
+        let y = case.labels.as_slice().expect("standard layout");
+        for &(snr, sdr) in smoothings {
+            for cfg in configs(snr, sdr).into_iter().step_by(every(n)) {
+                let (z, labels) = (case.logits.view(), case.labels.view());
+                let mut grad = Array4::zeros(case.logits.raw_dim());
+                let got = engine
+                    .evaluate(&cfg, z, labels, Some(grad.view_mut()))
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
+                let (want, want_grad) = loss::loss_and_grad(&cfg, z, labels)
+                    .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
+                let what = format!("{}: {}", case.name, describe(&cfg));
+                let g = grad.as_slice().expect("standard layout");
+                let w = want_grad.as_slice().expect("standard layout");
+                if on_gpu {
+                    assert_matches(&what, (&got, g), (&want, w), y);
+                } else {
+                    assert_eq!(
+                        (&got, g),
+                        (&want, w),
+                        "{what}: the fallback is the CPU engine"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(
+        engine.backend() == BackendKind::Gpu,
+        on_gpu,
+        "no fallback mid-run"
+    );
+    checked
+}
