@@ -3,11 +3,11 @@
 // machine, versions, date) and DIR/bench.json (everything, including the goals' verdicts).
 //
 // Usage: node bench/report.mjs DIR
-import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { bundles } from './bundles.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = resolve(process.argv[2] ?? 'target/bench');
@@ -25,39 +25,6 @@ const median = (xs) => {
 };
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const kb = (b) => `${(b / 1000).toFixed(1)} KB`; // KB = 1000 bytes, as the targets
-
-/** The playground's two bundles, each what a visitor's browser fetches: www/*.js and the CSS, plus
- * the WebGPU build (dicelab.js + dicelab_bg.wasm) where the browser has WebGPU, or the CPU-only
- * build (cpu/) where it has none (www/engine.js chooses). */
-function bundles() {
-  const dist = resolve(ROOT, 'dist');
-  const file = (name) => {
-    const body = readFileSync(resolve(dist, name));
-    return { name, raw: body.length, gz: gzipSync(body, { level: 9 }).length };
-  };
-  // What a first visit fetches: the page's stylesheet and the static import closure of its two
-  // entry points; chunks reached only through import() (the formula panel, the code generator)
-  // load when their panels come near the screen and are not counted.
-  const first = new Set();
-  const queue = ['app.js', 'worker.js'];
-  while (queue.length) {
-    const name = queue.pop();
-    if (first.has(name)) continue;
-    first.add(name);
-    const src = readFileSync(resolve(dist, 'www', name), 'utf8');
-    for (const m of src.matchAll(/(?:from|import)\s*["']\.\/([\w.-]+\.js)["']/g)) queue.push(m[1]);
-  }
-  const www = readdirSync(resolve(dist, 'www'))
-    .filter((n) => n.endsWith('.css') || first.has(n))
-    .map((n) => file(`www/${n}`));
-  const sum = (files, k) => files.reduce((s, x) => s + x[k], 0);
-  const of = (label, dir) => {
-    const own = ['dicelab_bg.wasm', 'dicelab.js'].map((n) => file(`${dir}${n}`));
-    const files = [...own, ...www];
-    return { label, own, files, gz: sum(files, 'gz'), raw: sum(files, 'raw') };
-  };
-  return { www, wwwGz: sum(www, 'gz'), wwwRaw: sum(www, 'raw'), gpu: of('with WebGPU', ''), cpu: of('without WebGPU (CPU-only build)', 'cpu/') };
-}
 
 const ENGINES = ['dicelab', 'dicelab-gpu', 'tfjs-wasm-simd', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'tfjs-cpu'];
 const TFJS = ENGINES.filter((e) => e.startsWith('tfjs-'));
