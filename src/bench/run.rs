@@ -3,9 +3,9 @@
 
 use crate::data::protocol_batch;
 use crate::gpu::ReadySignal;
-use crate::loss::{Formula, LossConfig, LossKind, Reduction};
+use crate::loss::LossConfig;
 use crate::net::{Dims, InitKind, NetSpec, OptimConfig};
-use crate::train::{CpuBackend, TrainBackend, TrainError};
+use crate::train::{CpuBackend, Preset, TrainBackend, TrainError};
 #[cfg(feature = "gpu")]
 use crate::{gpu::GpuContext, net::init_params, train::GpuBackend};
 
@@ -41,20 +41,11 @@ impl ProtocolLoss {
         }
     }
 
-    /// The engine's configuration of this loss.
+    /// The engine's configuration of this loss: the `corrected` and `cross-entropy` presets.
     pub fn config(self) -> LossConfig {
-        let dice = LossConfig {
-            kind: LossKind::Dice,
-            formula: Formula::Corrected,
-            reduction: Reduction::Mean,
-            ..LossConfig::default()
-        };
         match self {
-            Self::Dice => dice,
-            Self::Ce => LossConfig {
-                kind: LossKind::Ce,
-                ..dice
-            },
+            Self::Dice => Preset::Corrected.config(),
+            Self::Ce => Preset::CrossEntropy.config(),
         }
     }
 }
