@@ -8,7 +8,8 @@
 
 use dicelab::data::{Annotation, DataConfig};
 use dicelab::loss::{
-    self, Activation, Aggregation, Formula, LossConfig, LossKind, LossReport, Reduction, Weights,
+    self, Activation, Aggregation, Formula, LossConfig, LossKind, LossReport, Reduction, Variant,
+    Weights,
 };
 use dicelab::net::{InitKind, OptimConfig, OptimKind};
 use dicelab::num::Num;
@@ -116,6 +117,16 @@ fn full_config() -> SessionConfig {
             activation: Activation::Sigmoid,
             ignore_index: -1,
             include_background: false,
+            // Part 2's options (ignored by dice+ce, but carried), `variant` left unset.
+            variant: None,
+            alpha: Some(0.3),
+            beta: 0.7,
+            gamma: Some(1.5),
+            log_loss: false,
+            eps: 1e-6,
+            focal_activation: Activation::Softmax,
+            lambda_dice: 0.5,
+            lambda_focal: 2.0,
         },
     }
 }
@@ -169,6 +180,9 @@ fn valid_objects_read_as_serde_read_them() {
     assert!(read.smooth_nr.is_nan() && serde.smooth_nr.is_nan());
     assert_eq!(read.smooth_dr, serde.smooth_dr);
     reads_as_serde::<LossConfig>(&parse(r#"{"kind":"ce","activation":"sigmoid"}"#));
+    reads_as_serde::<LossConfig>(&parse(
+        r#"{"kind":"tversky","variant":"smp","alpha":0.3,"gamma":null,"log-loss":true}"#,
+    ));
     reads_as_serde::<DataConfig>(&parse(r#"{"annotation":"full","imbalance":1000}"#));
     reads_as_serde::<OptimConfig>(&parse(r#"{"kind":"sgd","momentum":0}"#));
 }
@@ -236,7 +250,7 @@ fn invalid_objects_are_refused_naming_the_field() {
         ),
         (
             r#"{"loss":{"kind":"dcie"}}"#,
-            r#"loss.kind: expected one of dice, gdl, ce, dice+ce, got "dcie""#.to_owned(),
+            r#"loss.kind: expected one of dice, gdl, ce, dice+ce, jaccard, tversky, focal-tversky, focal, lovasz, dice+focal, got "dcie""#.to_owned(),
         ),
         (
             r#"{"init":"Glorot"}"#,
@@ -308,7 +322,7 @@ fn invalid_objects_are_refused_naming_the_field() {
         .map_err(|e| e.to_string());
     assert_eq!(
         err,
-        Err("kind: expected one of dice, gdl, ce, dice+ce, got an object".into())
+        Err("kind: expected one of dice, gdl, ce, dice+ce, jaccard, tversky, focal-tversky, focal, lovasz, dice+focal, got an object".into())
     );
 }
 
@@ -357,6 +371,23 @@ fn loss_reports_go_out_as_serde_wrote_them() {
         LossConfig {
             ignore_index: 255,
             ..full_config().loss
+        },
+        // Part 2: the focal part and shares, the scores and terms, Lovász's unit values.
+        LossConfig {
+            kind: LossKind::DiceFocal,
+            variant: Some(Variant::Smp),
+            ..base
+        },
+        LossConfig {
+            kind: LossKind::Lovasz,
+            aggregation: Aggregation::PerImage,
+            ..base
+        },
+        LossConfig {
+            kind: LossKind::Tversky,
+            alpha: Some(0.3),
+            beta: 0.7,
+            ..base
         },
     ];
     for (i, cfg) in configs.iter().enumerate() {

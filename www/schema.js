@@ -42,4 +42,4 @@ export const PRESETS = {
 };
 
 /** The engine's `LossConfig` defaults (the fields the page has no control for). */
-export const LOSS_DEFAULTS = {"kind":"dice","formula":"corrected","weights":"square","reduction":"mean","aggregation":"global","squared":false,"smooth-nr":1.0,"smooth-dr":1.0,"activation":"softmax","ignore-index":255,"include-background":true};
+export const LOSS_DEFAULTS = {"kind":"dice","formula":"corrected","weights":"square","reduction":"mean","aggregation":"global","squared":false,"smooth-nr":1.0,"smooth-dr":1.0,"activation":"softmax","ignore-index":255,"include-background":true,"variant":null,"alpha":null,"beta":0.5,"gamma":null,"log-loss":false,"eps":1e-7,"focal-activation":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0};

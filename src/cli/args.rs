@@ -2,7 +2,7 @@
 //! users and tests script against them.
 
 use crate::loss::{
-    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Weights,
+    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant, Weights,
 };
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -42,8 +42,44 @@ pub enum Backend {
     Gpu,
 }
 
+/// The library calls each variant equals (docs/losses.md 2.11), for `dicelab loss --help`. Labels
+/// use 255 for unlabelled pixels (the libraries' `ignore_index=255`); MONAI takes them (B, 1, H, W).
+const LIBRARY_CALLS: &str = "\
+Library calls and the options that equal them (docs/losses.md 2.11; ignore_index=255 throughout):
+  smp.losses.JaccardLoss(\"multiclass\", smooth=s)
+      --loss jaccard --variant smp --smooth s     (log_loss=True: --log-loss)
+  monai.losses.DiceLoss(softmax=True, to_onehot_y=True, jaccard=True, smooth_nr=a, smooth_dr=b)
+      --loss jaccard --variant monai --smooth-nr a --smooth-dr b --per-image
+      (batch=True: drop --per-image; reduction=\"sum\": --reduction sum; squared_pred=True: --squared)
+  smp.losses.TverskyLoss(\"multiclass\", alpha=0.3, beta=0.7, gamma=1.0, smooth=s)
+      --loss tversky --variant smp --alpha 0.3 --beta 0.7 --smooth s
+  monai.losses.TverskyLoss(softmax=True, to_onehot_y=True, alpha=0.3, beta=0.7,
+                           smooth_nr=a, smooth_dr=b)
+      --loss tversky --variant monai --alpha 0.3 --beta 0.7 --smooth-nr a --smooth-dr b --per-image
+  smp.losses.TverskyLoss(\"multiclass\", alpha=0.3, beta=0.7, gamma=g, smooth=s)
+      --loss focal-tversky --variant smp --alpha 0.3 --beta 0.7 --gamma g --smooth s
+  Abraham & Khan's focal Tversky (their alpha=0.7 on false negatives, gamma=4/3), no library twin
+      --loss focal-tversky --variant paper --alpha 0.3 --beta 0.7 --gamma 1.3333333333333333
+  smp.losses.DiceLoss(\"multiclass\", smooth=s)   (log_loss=True: add --log-loss)
+      --loss dice --variant smp --smooth s
+  smp.losses.FocalLoss(\"multiclass\", gamma=g, alpha=a)   (alpha=None: omit --alpha)
+      --loss focal --variant smp --gamma g --alpha a
+  monai.losses.FocalLoss(to_onehot_y=True, gamma=g, alpha=a)
+      --loss focal --variant monai --gamma g --alpha a
+      (use_softmax=True: --focal-activation softmax)
+  smp.losses.LovaszLoss(\"multiclass\", per_image=False)   (per_image=True: --per-image)
+      --loss lovasz
+  monai.losses.DiceFocalLoss(softmax=True, to_onehot_y=True, gamma=g, smooth_nr=a, smooth_dr=b,
+                             lambda_dice=x, lambda_focal=w)   (labels without 255)
+      --loss dice+focal --variant monai --gamma g --smooth-nr a --smooth-dr b
+      --lambda-dice x --lambda-focal w --per-image
+  smp DiceLoss(\"multiclass\", smooth=s) + FocalLoss(\"multiclass\", gamma=g)
+      --loss dice+focal --variant smp --smooth s --gamma g
+Not on the GPU yet: every loss above (--backend gpu refuses them).";
+
 /// `dicelab loss`.
 #[derive(Debug, Args)]
+#[command(after_long_help = LIBRARY_CALLS)]
 pub struct LossCmd {
     /// Logits, float32 or float64, shape (B, H, W, C).
     #[arg(long, value_name = "L.npy")]
@@ -141,6 +177,36 @@ pub struct LossOpts {
     /// Leave class 0 out of the loss terms.
     #[arg(long)]
     pub no_background: bool,
+    /// Whose version of a Part 2 loss [default: monai; smp for focal-tversky, lovasz, focal]
+    /// (the library calls are listed at the end of --help).
+    #[arg(long, value_parser = named::<Variant>())]
+    pub variant: Option<Variant>,
+    /// Tversky: weight of the false positives [default: 0.5]; focal: weight of the positive
+    /// class, in [0, 1] [default: unweighted].
+    #[arg(long, allow_negative_numbers = true)]
+    pub alpha: Option<f64>,
+    /// Tversky: weight of the false negatives.
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub beta: f64,
+    /// Focal exponent [default: focal, dice+focal 2; focal-tversky 0.75 (smp), 4/3 (paper)].
+    #[arg(long, allow_negative_numbers = true)]
+    pub gamma: Option<f64>,
+    /// −ln max(S, eps) instead of 1 − S (SMP's log_loss): dice, jaccard, tversky,
+    /// focal-tversky smp.
+    #[arg(long)]
+    pub log_loss: bool,
+    /// SMP's clamp of the Tversky denominator and of the --log-loss argument.
+    #[arg(long, default_value_t = 1e-7, allow_negative_numbers = true)]
+    pub eps: f64,
+    /// The focal loss's activation (softmax needs the background class).
+    #[arg(long, default_value = "sigmoid", value_parser = named::<Activation>())]
+    pub focal_activation: Activation,
+    /// dice+focal: weight of the Dice term.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub lambda_dice: f64,
+    /// dice+focal: weight of the focal term.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub lambda_focal: f64,
 }
 
 impl LossOpts {
@@ -162,6 +228,15 @@ impl LossOpts {
             activation: self.activation,
             ignore_index: self.ignore_index,
             include_background: !self.no_background,
+            variant: self.variant,
+            alpha: self.alpha,
+            beta: self.beta,
+            gamma: self.gamma,
+            log_loss: self.log_loss,
+            eps: self.eps,
+            focal_activation: self.focal_activation,
+            lambda_dice: self.lambda_dice,
+            lambda_focal: self.lambda_focal,
         };
         cfg.validate().map_err(|e| e.to_string())?;
         Ok(cfg)

@@ -29,6 +29,9 @@ pub(super) fn session_config(cmd: &TrainCmd) -> Result<SessionConfig, String> {
 
 /// One line describing a loss configuration.
 pub(super) fn describe_loss(cfg: &LossConfig) -> String {
+    if !cfg.on_gpu() {
+        return describe_part2(cfg);
+    }
     let mut s = cfg.kind.to_string();
     if cfg.has_dice() {
         s += &format!(
@@ -40,6 +43,28 @@ pub(super) fn describe_loss(cfg: &LossConfig) -> String {
         }
     }
     s
+}
+
+/// One line describing a Part 2 loss (docs/losses.md): its variant and the options it uses.
+fn describe_part2(cfg: &LossConfig) -> String {
+    let mut s = format!("{}, {}", cfg.kind, cfg.variant());
+    let focal = matches!(cfg.kind, LossKind::Focal | LossKind::DiceFocal);
+    if matches!(cfg.kind, LossKind::Tversky | LossKind::FocalTversky) {
+        s += &format!(", alpha {}, beta {}", cfg.tversky_alpha(), cfg.beta);
+    }
+    if focal || cfg.kind == LossKind::FocalTversky {
+        s += &format!(", gamma {}", cfg.gamma());
+    }
+    if let (true, Some(a)) = (focal, cfg.alpha) {
+        s += &format!(", alpha {a}");
+    }
+    if cfg.log_loss {
+        s += ", log";
+    }
+    if cfg.kind == LossKind::DiceFocal {
+        s += &format!(", lambdas {} + {}", cfg.lambda_dice, cfg.lambda_focal);
+    }
+    format!("{s}, {}, {}", cfg.reduction, cfg.aggregation)
 }
 
 /// Mean loss of the last `n` steps.
@@ -71,6 +96,7 @@ pub(super) fn run(cmd: &TrainCmd) -> Result<(), String> {
     let mut session = match cmd.backend {
         Backend::Cpu => Session::new(cfg),
         Backend::Gpu => {
+            super::gpu::check_kernel(&cfg.loss)?;
             let spec = cfg.validate()?;
             let dims = Dims {
                 batch: cfg.batch,

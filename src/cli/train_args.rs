@@ -9,7 +9,7 @@ use crate::train::{Preset, SessionConfig};
 use clap::{ArgAction, Args};
 
 /// The loss options a preset replaces (clap ids of `LossOpts`' fields).
-const LOSS_ARGS: [&str; 11] = [
+const LOSS_ARGS: [&str; 20] = [
     "kind",
     "formula",
     "weights",
@@ -21,6 +21,15 @@ const LOSS_ARGS: [&str; 11] = [
     "smooth_dr",
     "activation",
     "no_background",
+    "variant",
+    "alpha",
+    "beta",
+    "gamma",
+    "log_loss",
+    "eps",
+    "focal_activation",
+    "lambda_dice",
+    "lambda_focal",
 ];
 
 /// The options a `--runs` configuration carries itself (clap ids of `DataOpts`' and `NetOpts`'

@@ -60,7 +60,7 @@ impl GpuEngine {
 
     /// Evaluates the loss of `logits` (B, H, W, C) against `labels` (B, H, W), writing `∂L/∂z` into
     /// `grad` when given (the logits' length, row-major). Refuses exactly what `loss::evaluate`
-    /// refuses, with the same errors.
+    /// refuses, with the same errors, and the losses it has no kernel for (`GpuError::NoKernel`).
     pub async fn evaluate(
         &mut self,
         cfg: &LossConfig,
@@ -69,6 +69,7 @@ impl GpuEngine {
         grad: Option<&mut [f32]>,
     ) -> Result<LossReport, GpuError> {
         let batch = loss::prepare(cfg, logits, labels)?;
+        GpuError::check_kernel(cfg)?;
         batch.check_finite()?;
         batch.check_labels(cfg.ignore_index)?;
         if let Some(g) = &grad {

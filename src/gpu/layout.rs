@@ -145,6 +145,7 @@ pub fn decode(
         valid: (0..units)
             .map(|a| u64::from(u(sums_u, a * (c + 1) + c)))
             .sum(),
+        focal: Vec::new(),
     };
     let array = |i: usize| -> Vec<f64> {
         (0..k_all)
@@ -175,6 +176,8 @@ pub fn decode(
         coef_i: (0..k_all).map(|k| f(coefs, 1 + k)).collect(),
         coef_p: (0..k_all).map(|k| f(coefs, 1 + k_all + k)).collect(),
         ce_scale: f(coefs, 0),
+        // The kernels compute Part 1's losses only (`LossConfig::on_gpu`).
+        ..Terms::default()
     };
     Ok((sums, terms))
 }

@@ -48,6 +48,13 @@ impl Params {
                 LossKind::Gdl => KIND_GDL,
                 LossKind::Ce => KIND_CE,
                 LossKind::DiceCe => KIND_DICE_CE,
+                // No kernel yet: the engine and the trainer refuse these before any upload.
+                LossKind::Jaccard
+                | LossKind::Tversky
+                | LossKind::FocalTversky
+                | LossKind::Focal
+                | LossKind::Lovasz
+                | LossKind::DiceFocal => KIND_DICE,
             },
             formula: match cfg.formula {
                 Formula::Seed => FORMULA_SEED,

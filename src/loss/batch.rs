@@ -1,7 +1,8 @@
 //! `Batch`: logits and labels checked for shape and laid out contiguously, and `LossError`, every way
 //! an evaluation can refuse its input.
 
-use super::config::ConfigError;
+use super::config::LossKind;
+use super::validate::ConfigError;
 use crate::num::Num;
 use ndarray::{ArrayView3, ArrayView4};
 use std::borrow::Cow;
@@ -63,6 +64,16 @@ pub enum LossError {
         unit: usize,
         /// `class N`, or `all classes` for a Generalized Dice unit.
         term: String,
+    },
+    /// A Part 2 score's denominator of exactly zero (possible only with zero denominator smoothing).
+    #[error("the {loss} denominator of unit {unit}, class {class}, is 0: use a denominator smoothing > 0")]
+    ZeroScoreDenominator {
+        /// The loss.
+        loss: LossKind,
+        /// The unit (image index, or 0 for global).
+        unit: usize,
+        /// The class.
+        class: usize,
     },
     /// The gradient buffer is not the logits' shape or not contiguous.
     #[error(

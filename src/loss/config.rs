@@ -3,7 +3,6 @@
 //! The option names and values here are the ones users type (`dicelab loss --formula seed`) and the
 //! ones the page stores in its URL, so they are part of the public contract.
 
-use crate::num::Num;
 use crate::options::named;
 pub use crate::options::Named;
 use serde::{Deserialize, Serialize};
@@ -19,6 +18,39 @@ named! {
         Ce => "ce",
         /// Mean cross-entropy plus the chosen Dice.
         DiceCe => "dice+ce",
+        /// Soft Jaccard / IoU (docs/losses.md 2.2).
+        Jaccard => "jaccard",
+        /// Tversky: `alpha` weighs false positives, `beta` false negatives (2.3).
+        Tversky => "tversky",
+        /// Focal Tversky: SMP's power of the class mean, or the paper's `(1 − T)^(1/γ)` (2.4).
+        FocalTversky => "focal-tversky",
+        /// Focal loss (Lin et al. 2017), sigmoid or softmax form (2.6).
+        Focal => "focal",
+        /// Lovász-softmax (Berman et al. 2018), over the classes present in each unit (2.7).
+        Lovasz => "lovasz",
+        /// `lambda-dice`·Dice plus `lambda-focal`·the element-mean sigmoid focal loss (2.8).
+        DiceFocal => "dice+focal",
+    }
+}
+
+impl LossKind {
+    /// Whether this is one of docs/losses.md Part 2's losses (issue 16): computed by the CPU engine
+    /// and the CLI, not yet by the GPU kernels nor offered by the page.
+    pub fn is_part2(self) -> bool {
+        !matches!(self, Self::Dice | Self::Gdl | Self::Ce | Self::DiceCe)
+    }
+}
+
+named! {
+    /// Whose version of a loss, where SMP and MONAI compute different things under one name
+    /// (docs/losses.md 2.0).
+    Variant ("variant") {
+        /// MONAI's smoothing placement; every (unit, class) term kept; no clamp.
+        Monai => "monai",
+        /// SMP's Tversky-form score with its `eps` clamp; absent classes' terms zeroed but counted.
+        Smp => "smp",
+        /// Abraham & Khan (2019): `(1 − T)^(1/γ)` per term (focal Tversky only).
+        Paper => "paper",
     }
 }
 
@@ -74,19 +106,6 @@ named! {
     }
 }
 
-/// A configuration that cannot be used.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ConfigError {
-    /// A smoothing constant that is negative, NaN or infinite.
-    #[error("smoothing {name} must be a finite number >= 0, got {}", Num(*.value))]
-    BadSmoothing {
-        /// `smooth-nr` or `smooth-dr`.
-        name: &'static str,
-        /// The value given.
-        value: f64,
-    },
-}
-
 /// Every option of a loss. `LossConfig::default()` is the spec's default (corrected Dice, global, mean,
 /// smoothing 1, softmax, ignore 255, background included).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -114,6 +133,25 @@ pub struct LossConfig {
     pub ignore_index: i32,
     /// Whether class 0 takes part in the loss terms.
     pub include_background: bool,
+    /// Whose version of a Part 2 loss; `None`: the kind's default ([`LossConfig::variant`]).
+    pub variant: Option<Variant>,
+    /// Tversky's false-positive weight (`None`: 0.5), or the focal loss's positive-class weight
+    /// (`None`: unweighted).
+    pub alpha: Option<f64>,
+    /// Tversky's false-negative weight.
+    pub beta: f64,
+    /// The focal exponent; `None`: the kind's default ([`LossConfig::gamma`]).
+    pub gamma: Option<f64>,
+    /// `−ln max(S, eps)` instead of `1 − S` (SMP's `log_loss`).
+    pub log_loss: bool,
+    /// SMP's clamp of the Tversky denominator and of the `log_loss` argument.
+    pub eps: f64,
+    /// The focal loss's own activation (independent of `activation`, which drives the region terms).
+    pub focal_activation: Activation,
+    /// Weight of the Dice term of `dice+focal`.
+    pub lambda_dice: f64,
+    /// Weight of the focal term of `dice+focal`.
+    pub lambda_focal: f64,
 }
 
 impl Default for LossConfig {
@@ -130,29 +168,95 @@ impl Default for LossConfig {
             activation: Activation::Softmax,
             ignore_index: 255,
             include_background: true,
+            variant: None,
+            alpha: None,
+            beta: 0.5,
+            gamma: None,
+            log_loss: false,
+            eps: 1e-7,
+            focal_activation: Activation::Sigmoid,
+            lambda_dice: 1.0,
+            lambda_focal: 1.0,
         }
     }
 }
 
 impl LossConfig {
-    /// Checks the values that the types alone cannot: smoothing must be finite and non-negative.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        for (name, value) in [("smooth-nr", self.smooth_nr), ("smooth-dr", self.smooth_dr)] {
-            if !value.is_finite() || value < 0.0 {
-                return Err(ConfigError::BadSmoothing { name, value });
-            }
-        }
-        Ok(())
+    /// The variant in force: the one given, or the kind's default (`smp` for focal-tversky,
+    /// lovasz and focal; `monai` otherwise, which for Part 1's losses is what they always were).
+    pub fn variant(&self) -> Variant {
+        self.variant.unwrap_or(match self.kind {
+            LossKind::FocalTversky | LossKind::Lovasz | LossKind::Focal => Variant::Smp,
+            _ => Variant::Monai,
+        })
     }
 
-    /// Whether the Dice/Generalized Dice part is computed.
+    /// The exponent in force: the one given, or 0.75 (focal-tversky `smp`), 4/3 (`paper`; both the
+    /// paper's exponent 0.75), 2 (focal, dice+focal).
+    pub fn gamma(&self) -> f64 {
+        self.gamma.unwrap_or(match (self.kind, self.variant()) {
+            (LossKind::FocalTversky, Variant::Paper) => 4.0 / 3.0,
+            (LossKind::FocalTversky, _) => 0.75,
+            _ => 2.0,
+        })
+    }
+
+    /// Tversky's false-positive weight in force (0.5 unless given).
+    pub fn tversky_alpha(&self) -> f64 {
+        self.alpha.unwrap_or(0.5)
+    }
+
+    /// Whether the Dice/Generalized Dice part is computed (and reported as `dice`).
     pub fn has_dice(&self) -> bool {
-        !matches!(self.kind, LossKind::Ce)
+        matches!(
+            self.kind,
+            LossKind::Dice | LossKind::Gdl | LossKind::DiceCe | LossKind::DiceFocal
+        )
     }
 
     /// Whether a cross-entropy part is computed.
     pub fn has_ce(&self) -> bool {
         matches!(self.kind, LossKind::Ce | LossKind::DiceCe)
+    }
+
+    /// Whether a focal part is computed.
+    pub fn has_focal(&self) -> bool {
+        matches!(self.kind, LossKind::Focal | LossKind::DiceFocal)
+    }
+
+    /// Whether the loss is a function of the sums `I`, `R`, `P` and the cross-entropy sum alone
+    /// (everything but the focal and Lovász terms), so that any engine computing the sums can
+    /// reuse `loss_terms`.
+    pub fn from_sums(&self) -> bool {
+        !self.has_focal() && self.kind != LossKind::Lovasz
+    }
+
+    /// The Dice part is Part 1's Dice (docs/losses.md 1.2), computed as it always was.
+    pub(crate) fn part1_dice(&self) -> bool {
+        matches!(
+            self.kind,
+            LossKind::Dice | LossKind::DiceCe | LossKind::DiceFocal
+        ) && self.variant() == Variant::Monai
+            && !self.log_loss
+    }
+
+    /// What this configuration asks for beyond Part 1's losses (`--loss lovasz`, `--variant smp`,
+    /// `--log-loss`), which the GPU kernels do not compute yet; `None` for Part 1's losses.
+    pub fn part2_feature(&self) -> Option<String> {
+        if self.kind.is_part2() {
+            Some(format!("--loss {}", self.kind))
+        } else if self.variant() != Variant::Monai {
+            Some(format!("--variant {}", self.variant()))
+        } else if self.log_loss {
+            Some("--log-loss".into())
+        } else {
+            None
+        }
+    }
+
+    /// Whether the GPU kernels compute this configuration: exactly Part 1's losses and options.
+    pub fn on_gpu(&self) -> bool {
+        self.part2_feature().is_none()
     }
 
     /// The first class that takes part in the loss terms.

@@ -1,10 +1,12 @@
 //! `logit_grad`: the second pass. Per pixel `n` of unit `a`, with `g = ∂L/∂p`:
 //!
-//! `g_nk = ∂L/∂I_ak·r_nk + ∂L/∂P_ak·(1, or 2·p_nk when squared)`
+//! `g_nk = ∂L/∂I_ak·r_nk + ∂L/∂P_ak·(1, or 2·p_nk when squared)` (+ Lovász's `∂L/∂p_nk`)
 //!
-//! then through the activation, plus the cross-entropy term taken straight from the logits:
+//! then through the activation, plus the cross-entropy and focal terms taken straight from the
+//! logits:
 //! - softmax: `∂L/∂z_nk = p_nk·(g_nk − Σ_j p_nj·g_nj) + s_ce·(p_nk − r_nk)`
 //! - sigmoid: `∂L/∂z_nk = g_nk·p_nk·(1 − p_nk) + s_ce·r_nk·(p_nk − 1)`
+//! - focal: `+ s_focal·∂f_n/∂z_nk` (src/loss/focal.rs)
 //!
 //! Ignored pixels get exactly 0. CPU twin of the GPU kernel `logit_grad`
 //! (src/gpu/shaders/logit_grad.wgsl).
@@ -12,6 +14,7 @@
 use super::activation::activate;
 use super::batch::Batch;
 use super::config::{Activation, LossConfig};
+use super::focal::Focal;
 use super::sums::unit_of;
 use super::terms::Terms;
 
@@ -21,6 +24,11 @@ pub fn logit_grad(cfg: &LossConfig, batch: &Batch<'_>, t: &Terms, out: &mut [f32
     let c = batch.classes;
     let mut p = vec![0.0f64; c];
     let mut g = vec![0.0f64; c];
+    let mut d = vec![0.0f64; c];
+    let mut scratch = vec![0.0f64; c];
+    // Only the parts a loss has are added, so Part 1's gradients keep their exact bits.
+    let focal = (cfg.has_focal() && t.focal_scale != 0.0).then(|| Focal::new(cfg));
+    let pixel_grad = (!t.pixel_grad.is_empty()).then_some(&t.pixel_grad[..]);
     let pixels = batch.logits.chunks_exact(c).zip(out.chunks_exact_mut(c));
     for (n, ((z, dz), &label)) in pixels.zip(batch.labels.iter()).enumerate() {
         // Labels were validated by the first pass: anything not a class is the ignore index.
@@ -40,20 +48,31 @@ pub fn logit_grad(cfg: &LossConfig, batch: &Batch<'_>, t: &Terms, out: &mut [f32
             g[k] = cp[k] * dp;
         }
         g[y] += ci[y];
+        if let Some(pg) = pixel_grad {
+            g.iter_mut()
+                .zip(&pg[n * c..(n + 1) * c])
+                .for_each(|(a, b)| *a += b);
+        }
         match cfg.activation {
             Activation::Softmax => {
                 let pg: f64 = p.iter().zip(&g).map(|(a, b)| a * b).sum();
                 for k in 0..c {
-                    dz[k] = (p[k] * (g[k] - pg) + t.ce_scale * p[k]) as f32;
+                    d[k] = p[k] * (g[k] - pg) + t.ce_scale * p[k];
                 }
-                dz[y] = (p[y] * (g[y] - pg) + t.ce_scale * (p[y] - 1.0)) as f32;
+                d[y] = p[y] * (g[y] - pg) + t.ce_scale * (p[y] - 1.0);
             }
             Activation::Sigmoid => {
                 for k in 0..c {
-                    dz[k] = (g[k] * p[k] * (1.0 - p[k])) as f32;
+                    d[k] = g[k] * p[k] * (1.0 - p[k]);
                 }
-                dz[y] = (g[y] * p[y] * (1.0 - p[y]) + t.ce_scale * (p[y] - 1.0)) as f32;
+                d[y] = g[y] * p[y] * (1.0 - p[y]) + t.ce_scale * (p[y] - 1.0);
             }
+        }
+        if let Some(f) = &focal {
+            f.add_grad(z, y, t.focal_scale, &mut scratch, &mut d);
+        }
+        for (o, &v) in dz.iter_mut().zip(&d) {
+            *o = v as f32;
         }
     }
 }

@@ -1,28 +1,34 @@
-//! The loss engine: every loss of `shared/spec/losses.md`, its value, per-class terms and analytic
-//! gradient with respect to the logits, on the CPU in f64 arithmetic over f32 data.
+//! The loss engine: every loss of docs/losses.md, its value, per-class terms and analytic gradient
+//! with respect to the logits, on the CPU in f64 arithmetic over f32 data.
 //!
-//! Two passes over the pixels: `class_sums` (sums per unit and class) and `logit_grad` (the
-//! gradient from coefficients computed on the sums by `loss_terms`). Nothing is allocated per pixel.
+//! Two passes over the pixels: `class_sums` (sums per unit and class, focal sums included) and
+//! `logit_grad` (the gradient from coefficients computed on the sums by `loss_terms`). Nothing is
+//! allocated per pixel, except by Lovász (`lovasz`), which sorts each unit's errors in between.
 
 mod activation;
 mod batch;
 mod config;
 pub mod dice;
 pub mod fast;
+mod focal;
 pub mod gdl;
 mod grad;
+mod lovasz;
+mod region;
 mod report;
 mod sums;
 mod terms;
+mod validate;
 
 pub use batch::{Batch, LossError};
 pub use config::{
-    Activation, Aggregation, ConfigError, Formula, LossConfig, LossKind, Named, Reduction, Weights,
+    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant, Weights,
 };
 pub use grad::logit_grad;
 pub use report::{ClassTerms, LossReport, UnitReport};
 pub use sums::{class_sums, Sums};
 pub use terms::{loss_terms, Terms};
+pub use validate::ConfigError;
 
 use ndarray::{Array4, ArrayView3, ArrayView4, ArrayViewMut4};
 
@@ -36,7 +42,10 @@ pub fn evaluate(
 ) -> Result<LossReport, LossError> {
     let batch = prepare(cfg, logits, labels)?;
     let sums = class_sums(cfg, &batch)?;
-    let terms = loss_terms(cfg, &sums)?;
+    let mut terms = loss_terms(cfg, &sums)?;
+    if cfg.kind == LossKind::Lovasz {
+        lovasz::lovasz_loss(cfg, &batch, &sums, &mut terms);
+    }
     if let Some(mut g) = grad {
         logit_grad(cfg, &batch, &terms, grad_slice(&mut g, batch.shape)?);
     }

@@ -23,6 +23,16 @@ pub struct ClassTerms {
     pub dice: Option<f64>,
     /// Whether this class takes part in the loss.
     pub included: bool,
+    /// The score of a Part 2 region loss (Jaccard, Tversky or Dice index of the variant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// This class's term before the reduction: a Part 2 region loss's (0 where `smp` masks an
+    /// absent class), or Lovász's `λ` (absent where the class is not in the unit's truth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<f64>,
+    /// This class's share of the focal part (its elements' sum over the normaliser).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focal: Option<f64>,
 }
 
 /// One aggregation unit (the whole batch, or one image).
@@ -33,6 +43,9 @@ pub struct UnitReport {
     /// The unit's Generalized Dice value (only for `gdl`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gdl: Option<f64>,
+    /// The unit's Lovász loss, the mean over its present classes (only for `lovasz`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lovasz: Option<f64>,
     /// Per-class terms.
     pub classes: Vec<ClassTerms>,
 }
@@ -48,13 +61,17 @@ pub struct LossReport {
     /// The cross-entropy part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ce: Option<f64>,
+    /// The focal part (`loss = lambda-dice·dice + lambda-focal·focal` for `dice+focal`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focal: Option<f64>,
     /// Logits shape `[B, H, W, C]`.
     pub shape: [usize; 4],
     /// Pixels not carrying the ignore index.
     pub valid_pixels: u64,
     /// The options used.
     pub config: LossConfig,
-    /// Per class: sums over units, and the mean over units of `dice` and `weight`.
+    /// Per class: sums over units of the sums and `focal`, the mean over units of `dice` and
+    /// `weight`, and of `score` and `term` over the units where they are defined.
     pub per_class: Vec<ClassTerms>,
     /// Per unit and class.
     pub units: Vec<UnitReport>,
@@ -73,12 +90,16 @@ impl LossReport {
                 weight: t.weight[k],
                 dice: t.class_dice[k].map(|d| d.value),
                 included: l >= first,
+                score: t.score.get(k).copied().flatten(),
+                term: t.term.get(k).copied().flatten(),
+                focal: t.focal_class.get(k).copied(),
             }
         };
         let units: Vec<UnitReport> = (0..s.units)
             .map(|a| UnitReport {
                 unit: a,
                 gdl: t.unit_gdl.get(a).copied(),
+                lovasz: t.unit_lovasz.get(a).copied(),
                 classes: (0..s.classes).map(|l| term(a, l)).collect(),
             })
             .collect();
@@ -92,10 +113,13 @@ impl LossReport {
                     sum.pred += x.pred;
                     sum.weight += x.weight;
                     sum.dice = sum.dice.zip(x.dice).map(|(a, b)| a + b);
+                    sum.focal = sum.focal.zip(x.focal).map(|(a, b)| a + b);
                 }
                 let n = units.len() as f64;
                 sum.weight /= n;
                 sum.dice = sum.dice.map(|d| d / n);
+                sum.score = defined_mean(units.iter().map(|u| u.classes[l].score));
+                sum.term = defined_mean(units.iter().map(|u| u.classes[l].term));
                 sum
             })
             .collect();
@@ -103,6 +127,7 @@ impl LossReport {
             loss: t.loss,
             dice: t.dice,
             ce: t.ce,
+            focal: t.focal,
             shape,
             valid_pixels: s.valid,
             config: *cfg,
@@ -110,4 +135,12 @@ impl LossReport {
             units,
         }
     }
+}
+
+/// The mean of the values that are defined (`None` if none is).
+fn defined_mean(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let (sum, n) = values
+        .flatten()
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
 }

@@ -1,5 +1,6 @@
 //! `class_sums`: the first pass. One walk over the pixels accumulates, per unit and class, the
-//! intersection `I`, true volume `R` and predicted volume `P`, and the cross-entropy sum, all in f64.
+//! intersection `I`, true volume `R` and predicted volume `P`, the cross-entropy sum and, for the
+//! focal losses, the focal terms per class, all in f64.
 //! It also validates labels and logits, so bad input costs no extra pass.
 //!
 //! CPU twin of the GPU kernels `class_sums` and `combine_sums` (src/gpu/shaders/class_sums.wgsl).
@@ -7,6 +8,7 @@
 use super::activation::activate;
 use super::batch::{class_of, Batch, LossError};
 use super::config::{Aggregation, LossConfig};
+use super::focal::Focal;
 
 /// Per-(unit, class) sums, row-major `[unit][class]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,9 @@ pub struct Sums {
     pub ce_sum: f64,
     /// Number of non-ignored pixels.
     pub valid: u64,
+    /// Per-(unit, class) sums of the focal terms (docs/losses.md 2.6; the softmax form's term at
+    /// the pixel's class); empty unless the loss has a focal part.
+    pub focal: Vec<f64>,
 }
 
 impl Sums {
@@ -65,7 +70,13 @@ pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError
         pred: vec![0.0; units * c],
         ce_sum: 0.0,
         valid: 0,
+        focal: if cfg.has_focal() {
+            vec![0.0; units * c]
+        } else {
+            Vec::new()
+        },
     };
+    let focal = cfg.has_focal().then(|| Focal::new(cfg));
     let mut p = vec![0.0f64; c];
     let ignore = cfg.ignore_index;
     for (n, (z, &label)) in batch
@@ -88,6 +99,9 @@ pub fn class_sums(cfg: &LossConfig, batch: &Batch<'_>) -> Result<Sums, LossError
             pred.iter_mut().zip(&p).for_each(|(a, &pk)| *a += pk * pk);
         } else {
             pred.iter_mut().zip(&p).for_each(|(a, &pk)| *a += pk);
+        }
+        if let Some(f) = &focal {
+            f.add_value(z, y, &mut s.focal[base..base + c]);
         }
     }
     Ok(s)

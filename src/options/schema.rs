@@ -104,7 +104,7 @@ pub const GROUPS: [(&str, &str); 3] = [("loss", "Loss"), ("data", "Data"), ("tra
 /// Every option, in the page's order.
 #[rustfmt::skip]
 pub const OPTIONS: &[PageOption] = &[
-    opt("loss", "loss", "Loss", Control::Enum(LossKind::names), &[&["loss", "kind"]],
+    opt("loss", "loss", "Loss", Control::Enum(page_losses), &[&["loss", "kind"]],
         "Soft Dice, Generalized Dice (Sudre), cross-entropy, or both").ab(),
     opt("formula", "loss", "Smoothing formula", Control::Enum(Formula::names), &[&["loss", "formula"]],
         "corrected: 1 − (2I+s)/(R+P+s); seed (the question's bug): 1 − 2(I+s)/(R+P+s)").ab(),
@@ -151,6 +151,16 @@ pub const OPTIONS: &[PageOption] = &[
     opt("backend", "train", "Backend", Control::Page(&["auto", "webgpu", "cpu"], "auto"), &[],
         "auto: WebGPU on a hardware GPU, else the CPU; webgpu: WebGPU even on a software adapter"),
 ];
+
+/// The losses the page offers: Part 1's (docs/losses.md) until it has the controls and the code
+/// export for Part 2's, which the engine and the CLI already compute.
+fn page_losses() -> Vec<&'static str> {
+    LossKind::ALL
+        .iter()
+        .filter(|k| !k.is_part2())
+        .map(|k| k.name())
+        .collect()
+}
 
 /// The value at `path` in a JSON object.
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -243,7 +253,8 @@ fn option_json(o: &PageOption) -> String {
 /// one `name: {…}` line each, in the CLI's order.
 fn presets_js() -> String {
     let mut out = String::new();
-    for p in Preset::ALL {
+    // The page's presets: those of the losses it offers (`page_losses`).
+    for p in Preset::ALL.iter().filter(|p| !p.config().kind.is_part2()) {
         let loss = serde_json::to_value(p.config()).unwrap_or(Value::Null);
         let values: Vec<(&str, Value)> = OPTIONS
             .iter()

@@ -189,6 +189,11 @@ pub trait TrainBackend {
             .ok_or_else(|| TrainError::Backend("the gradient heat did not arrive".into()))
     }
 
+    /// Why this backend cannot train with `loss` (the GPU has no kernel for it), if so.
+    fn refuses(&self, _loss: &LossConfig) -> Option<FallbackReason> {
+        None
+    }
+
     /// Why this backend can no longer run (a lost or failing device), if so.
     fn fault(&self) -> Option<FallbackReason> {
         None

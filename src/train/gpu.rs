@@ -189,6 +189,10 @@ impl TrainBackend for GpuBackend {
         self.trainer.take_predictions(classes).map_err(train_error)
     }
 
+    fn refuses(&self, loss: &LossConfig) -> Option<FallbackReason> {
+        FallbackReason::no_kernel(loss)
+    }
+
     fn fault(&self) -> Option<FallbackReason> {
         match self.trainer.context().check() {
             Err(GpuError::Fault(r)) => Some(r),

@@ -1,4 +1,5 @@
-//! The five named loss presets of `dicelab train --preset` and the page's one-click buttons.
+//! The named loss presets of `dicelab train --preset`, `dicelab experiment` and the page's
+//! one-click buttons: Part 1's five, and four of Part 2 (docs/losses.md), which train on the CPU.
 
 use crate::loss::{Aggregation, Formula, LossConfig, LossKind, Reduction, Weights};
 use crate::options::named;
@@ -17,6 +18,14 @@ named! {
         CrossEntropy => "cross-entropy",
         /// Mean cross-entropy plus the corrected Dice.
         DiceCe => "dice+ce",
+        /// Tversky (MONAI) weighing false negatives more: `alpha` 0.3, `beta` 0.7.
+        TverskyFn => "tversky-fn",
+        /// Sigmoid focal loss (SMP), `gamma` 2.
+        Focal => "focal",
+        /// Lovász-softmax (SMP), global.
+        Lovasz => "lovasz",
+        /// The corrected Dice (MONAI) plus the element-mean sigmoid focal loss, `gamma` 2.
+        DiceFocal => "dice+focal",
     }
 }
 
@@ -52,6 +61,26 @@ impl Preset {
             },
             Self::DiceCe => LossConfig {
                 kind: LossKind::DiceCe,
+                ..base
+            },
+            Self::TverskyFn => LossConfig {
+                kind: LossKind::Tversky,
+                alpha: Some(0.3),
+                beta: 0.7,
+                ..base
+            },
+            Self::Focal => LossConfig {
+                kind: LossKind::Focal,
+                gamma: Some(2.0),
+                ..base
+            },
+            Self::Lovasz => LossConfig {
+                kind: LossKind::Lovasz,
+                ..base
+            },
+            Self::DiceFocal => LossConfig {
+                kind: LossKind::DiceFocal,
+                gamma: Some(2.0),
                 ..base
             },
         }

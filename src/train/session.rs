@@ -8,7 +8,7 @@ use super::cpu::CpuBackend;
 use super::metrics::{Confusion, Evaluation};
 use super::sampler::Sampler;
 use crate::data::{Dataset, Splits};
-use crate::gpu::{FallbackReason, ReadySignal};
+use crate::gpu::{FallbackReason, GpuError, ReadySignal};
 use crate::loss::{LossConfig, LossReport};
 use crate::net::{init_params, Dims, NetSpec, OptimConfig};
 use crate::rng::derive_seed;
@@ -94,13 +94,15 @@ impl Session {
     }
 
     /// A session on `backend`, which must have the config's net shape and hold batches of
-    /// `config.batch` images of `config.data.size`. Its weights are replaced by the session's
-    /// initial weights, so every backend starts from the same ones.
+    /// `config.batch` images of `config.data.size`, and compute its loss (a GPU backend refuses
+    /// the losses it has no kernel for, `GpuError::NoKernel`). Its weights are replaced by the
+    /// session's initial weights, so every backend starts from the same ones.
     pub fn with_backend(
         config: SessionConfig,
         mut backend: Box<dyn TrainBackend>,
     ) -> Result<Self, TrainError> {
         let spec = config.validate().map_err(TrainError::Config)?;
+        refused(backend.as_ref(), &config.loss)?;
         let cap = backend.capacity();
         let size = config.data.size;
         if backend.spec() != spec
@@ -379,9 +381,11 @@ impl Session {
         self.finish(Self::evaluate_advance)
     }
 
-    /// Changes the loss from the next step on; the change is recorded.
+    /// Changes the loss from the next step on; the change is recorded. Refused when the backend
+    /// cannot compute it (the GPU has no kernel for it: `GpuError::NoKernel`).
     pub fn set_loss(&mut self, loss: LossConfig) -> Result<(), TrainError> {
         check_loss(&loss, &self.config.data).map_err(TrainError::Config)?;
+        refused(self.backend.as_ref(), &loss)?;
         self.config.loss = loss;
         self.loss_changes.push(LossChange {
             from_step: self.steps,
@@ -505,6 +509,14 @@ impl Session {
     /// The current weights.
     pub fn params(&mut self) -> Result<Vec<f32>, TrainError> {
         self.backend.params()
+    }
+}
+
+/// `Err` when `backend` cannot train with `loss`.
+fn refused(backend: &dyn TrainBackend, loss: &LossConfig) -> Result<(), TrainError> {
+    match backend.refuses(loss) {
+        Some(reason) => Err(TrainError::Gpu(GpuError::NoKernel(reason))),
+        None => Ok(()),
     }
 }
 

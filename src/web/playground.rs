@@ -40,6 +40,9 @@ async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, Fallback
     use crate::net::Dims;
     use crate::train::GpuBackend;
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
+    if let Some(reason) = FallbackReason::no_kernel(&cfg.loss) {
+        return Err(reason);
+    }
     let ctx = if auto {
         GpuContext::new_hardware().await?
     } else {

@@ -75,11 +75,20 @@ pub fn cases() -> Vec<Case> {
     vec![general, ignored_image, extreme, one]
 }
 
-/// Every combination of kind × formula × weights (gdl only) × reduction × aggregation × squared ×
-/// activation × background, with the smoothing given.
+/// Part 1's losses (docs/losses.md), the first four kinds; Part 2's have their own grid
+/// (`reference_extra::configs`).
+pub const PART1: &[LossKind] = &[
+    LossKind::Dice,
+    LossKind::Gdl,
+    LossKind::Ce,
+    LossKind::DiceCe,
+];
+
+/// Every combination of Part 1's kind × formula × weights (gdl only) × reduction × aggregation ×
+/// squared × activation × background, with the smoothing given.
 pub fn configs(smooth_nr: f64, smooth_dr: f64) -> Vec<LossConfig> {
     let mut out = Vec::new();
-    for &kind in LossKind::ALL {
+    for &kind in PART1 {
         let weights: &[Weights] = if kind == LossKind::Gdl {
             Weights::ALL
         } else {
@@ -104,6 +113,7 @@ pub fn configs(smooth_nr: f64, smooth_dr: f64) -> Vec<LossConfig> {
                                         activation,
                                         ignore_index: 255,
                                         include_background,
+                                        ..LossConfig::default()
                                     });
                                 }
                             }

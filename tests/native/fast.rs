@@ -231,6 +231,7 @@ fn config() -> impl Strategy<Value = LossConfig> {
                 activation: Activation::ALL[act],
                 ignore_index: 255,
                 include_background: bg,
+                ..LossConfig::default()
             },
         )
 }

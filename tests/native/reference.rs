@@ -131,10 +131,10 @@ pub fn loss(cfg: &LossConfig, pr: &Problem) -> f64 {
                 .map(|(i, r, pp)| ratio(i, r + pp))
                 .collect(),
         ),
+        _ => unreachable!("Part 2's losses are reference_extra's"),
     };
     let ce_part = match cfg.kind {
-        LossKind::Dice | LossKind::Gdl => 0.0,
-        _ => {
+        LossKind::Ce | LossKind::DiceCe => {
             let terms: Vec<f64> = (0..n_pix)
                 .filter(|&n| valid[n])
                 .map(|n| -p[n][pr.y[n] as usize].ln())
@@ -146,6 +146,7 @@ pub fn loss(cfg: &LossConfig, pr: &Problem) -> f64 {
                 (false, false) => terms.iter().sum::<f64>(),
             }
         }
+        _ => 0.0,
     };
     dice_part + ce_part
 }

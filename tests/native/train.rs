@@ -232,7 +232,17 @@ fn presets_are_named_and_configured_as_the_issue_says() {
     use dicelab::loss::{Aggregation, Formula, Named, Reduction, Weights};
     assert_eq!(
         Preset::names(),
-        vec!["seed-bug", "corrected", "gdl", "cross-entropy", "dice+ce"]
+        vec![
+            "seed-bug",
+            "corrected",
+            "gdl",
+            "cross-entropy",
+            "dice+ce",
+            "tversky-fn",
+            "focal",
+            "lovasz",
+            "dice+focal"
+        ]
     );
     let s = Preset::SeedBug.config();
     assert_eq!(
@@ -253,4 +263,18 @@ fn presets_are_named_and_configured_as_the_issue_says() {
     assert_eq!((g.kind, g.weights), (LossKind::Gdl, Weights::Square));
     assert_eq!(Preset::CrossEntropy.config().kind, LossKind::Ce);
     assert_eq!(Preset::DiceCe.config().kind, LossKind::DiceCe);
+    // Issue 16's: Tversky with beta > alpha (recall), focal with gamma 2, Lovász, Dice + focal.
+    let t = Preset::TverskyFn.config();
+    assert_eq!(
+        (t.kind, t.tversky_alpha(), t.beta),
+        (LossKind::Tversky, 0.3, 0.7)
+    );
+    let f = Preset::Focal.config();
+    assert_eq!((f.kind, f.gamma()), (LossKind::Focal, 2.0));
+    assert_eq!(Preset::Lovasz.config().kind, LossKind::Lovasz);
+    let df = Preset::DiceFocal.config();
+    assert_eq!((df.kind, df.gamma()), (LossKind::DiceFocal, 2.0));
+    for p in Preset::ALL {
+        assert_eq!(p.config().validate(), Ok(()), "{p}");
+    }
 }

@@ -179,7 +179,7 @@ impl GpuTrainer {
 
     /// Queues one training step on `images` (B, H, W, 3) and `labels` (B, H, W) of the full batch:
     /// one encoder, one submission, the report's slot mapping started. Never waits. Refuses when the
-    /// ring is full (collect first).
+    /// ring is full (collect first), and losses it has no kernel for (`GpuError::NoKernel`).
     pub fn submit_step(
         &mut self,
         images: &[f32],
@@ -187,6 +187,7 @@ impl GpuTrainer {
         loss: &LossConfig,
     ) -> Result<(), GpuError> {
         self.ctx.check()?;
+        GpuError::check_kernel(loss)?;
         let d = self.net.dims;
         if images.len() != d.pixels() * INPUT_CHANNELS || labels.len() != d.pixels() {
             return Err(GpuError::BatchShape(format!(

@@ -67,6 +67,7 @@ fn run_all<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
 
 /// Like [`crate::loss::evaluate`], in f32 SIMD code on `threads` threads (1 on wasm32, where
 /// threads cannot be spawned). Errors are the oracle's, reported for the same offending value.
+/// The focal and Lovász losses, which are not functions of the sums, are the oracle's itself.
 pub fn evaluate(
     cfg: &LossConfig,
     logits: ArrayView4<'_, f32>,
@@ -74,6 +75,9 @@ pub fn evaluate(
     grad: Option<ArrayViewMut4<'_, f32>>,
     threads: usize,
 ) -> Result<LossReport, LossError> {
+    if !cfg.from_sums() {
+        return super::evaluate(cfg, logits, labels, grad);
+    }
     let batch = prepare(cfg, logits, labels)?;
     let threads = if cfg!(target_arch = "wasm32") {
         1

@@ -86,6 +86,7 @@ pub(super) fn zero_sums(units: usize, classes: usize) -> Sums {
         pred: vec![0.0; units * classes],
         ce_sum: 0.0,
         valid: 0,
+        focal: Vec::new(),
     }
 }
 

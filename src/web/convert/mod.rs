@@ -227,6 +227,16 @@ impl FromJs for f64 {
     }
 }
 
+/// `null` is `None` (serde's `Option`); anything else must be a `T`.
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: &JsValue) -> Result<Self, Mismatch> {
+        match value.is_null() {
+            true => Ok(None),
+            false => T::from_js(value).map(Some),
+        }
+    }
+}
+
 impl FromJs for bool {
     fn from_js(value: &JsValue) -> Result<Self, Mismatch> {
         value

@@ -37,6 +37,7 @@ impl ToJs for LossReport {
             .put("loss", &self.loss)
             .put_some("dice", &self.dice)
             .put_some("ce", &self.ce)
+            .put_some("focal", &self.focal)
             .put("shape", &self.shape)
             .put("valid_pixels", &self.valid_pixels)
             .put("config", &self.config)
@@ -58,6 +59,7 @@ impl ToJs for UnitReport {
         Fields::new()
             .put("unit", &self.unit)
             .put_some("gdl", &self.gdl)
+            .put_some("lovasz", &self.lovasz)
             .put("classes", &self.classes)
             .into()
     }
@@ -73,6 +75,9 @@ impl ToJs for ClassTerms {
             .put("weight", &self.weight)
             .put("dice", &self.dice)
             .put("included", &self.included)
+            .put_some("score", &self.score)
+            .put_some("term", &self.term)
+            .put_some("focal", &self.focal)
             .into()
     }
 }
