@@ -321,13 +321,16 @@ function onBackend(m) {
   if (m.code === 'device-lost' || m.code === 'gpu-failed') {
     notify(`The GPU stopped (${m.reason}); training goes on on the CPU from the last weights read back.`, 'error');
   }
+  if (m.code === 'no-kernel') {
+    notify(`${m.reason[0].toUpperCase()}${m.reason.slice(1)}: training goes on on the CPU from the last weights read back.`);
+  }
   if (!m.reason && ui.a.backend === 'cpu') {
     el.textContent = 'CPU (chosen)';
     el.title = '';
     return;
   }
   const reason = m.reason ?? 'unknown';
-  el.textContent = `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
+  el.textContent = m.code === 'no-kernel' ? 'CPU (no GPU kernel for this loss yet)' : `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
   el.title = reason;
 }
 

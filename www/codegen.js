@@ -7,7 +7,7 @@
 // Loss). tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option
 // combination; tools/verify_exports.py runs all three in the real frameworks.
 
-import { OPTIONS, defaults } from './options.js';
+import { OPTIONS, LOSS_DEFAULTS, defaults } from './options.js';
 import { toHash } from './hash.js';
 
 const DICE_KINDS = ['dice', 'gdl', 'dice+ce'];
@@ -461,6 +461,50 @@ function kerasForm(cfg, base) {
 const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
 
 /**
+ * Whether `cfg` is exported as code: Part 1's losses in their MONAI form (the others get the CLI
+ * command that computes them).
+ */
+export const exported = (cfg) => ALL_KINDS.includes(cfg.kind) && cfg.variant !== 'smp' && !cfg['log-loss'];
+
+const FULL_NAMES = {
+  jaccard: 'Soft Jaccard (IoU) loss', tversky: 'Tversky loss', 'focal-tversky': 'Focal Tversky loss',
+  focal: 'Focal loss', lovasz: 'Lovász-softmax loss', 'dice+focal': 'Soft Dice + focal loss',
+};
+
+/** The `dicelab loss` flags of `cfg`: those that differ from the CLI's defaults. */
+export function cliFlags(cfg) {
+  const flags = ['--loss', cfg.kind];
+  const differs = (k) => cfg[k] !== undefined && cfg[k] !== LOSS_DEFAULTS[k];
+  const value = (k, flag) => differs(k) && flags.push(flag, String(cfg[k]));
+  for (const k of ['variant', 'formula', 'weights', 'reduction', 'activation', 'alpha', 'beta', 'gamma', 'eps', 'focal-activation', 'lambda-dice', 'lambda-focal', 'ignore-index']) value(k, `--${k}`);
+  if (cfg['smooth-nr'] === cfg['smooth-dr']) value('smooth-nr', '--smooth');
+  else {
+    value('smooth-nr', '--smooth-nr');
+    value('smooth-dr', '--smooth-dr');
+  }
+  if (cfg.aggregation === 'per-image') flags.push('--per-image');
+  if (cfg.squared) flags.push('--squared');
+  if (cfg['log-loss']) flags.push('--log-loss');
+  if (!cfg['include-background']) flags.push('--no-background');
+  return flags;
+}
+
+/** For a loss not exported yet: what computes it exactly, and where its library equivalents are. */
+function cliForm(lang, cfg, base) {
+  const link = pageLink(cfg, base);
+  const language = DIALECTS[lang].name;
+  return [
+    ...comment(`${FULL_NAMES[cfg.kind] ?? TITLES[cfg.kind]}${cfg.variant ? ` (${cfg.variant})` : ''}${cfg['log-loss'] ? ', −log form' : ''}, by dicelab: not exported as ${language} code yet.`),
+    ...comment('dicelab computes it exactly (docs/losses.md, Part 2). To check your own implementation, or the library call you use, against it, save your logits (N, H, W, C) and labels (N, H, W) with numpy.save and run:'),
+    '#',
+    `#   ${['dicelab loss --logits logits.npy --labels labels.npy', ...cliFlags(cfg), '--grad-out grad.npy'].join(' ')}`,
+    '#',
+    ...comment('`dicelab loss --help` lists the segmentation_models_pytorch and MONAI calls each option set equals.'),
+    ...comment(link ? `This configuration, training live: ${link}` : `The playground: ${base}`),
+  ];
+}
+
+/**
  * Python source of the loss `cfg` (a LossConfig with the CLI's kebab-case names) in framework `lang`
  * ('numpy' | 'pytorch' | 'keras'); its header links to the page at `base` (its URL without a hash)
  * with `cfg` in the hash.
@@ -468,7 +512,8 @@ const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
 export function generate(lang, cfg, base) {
   const form = Object.hasOwn(FORMS, lang) ? FORMS[lang] : null;
   if (!form) throw new Error(`unknown language '${String(lang).slice(0, 40)}'`);
-  if (!ALL_KINDS.includes(cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
   if (typeof base !== 'string' || base === '') throw new Error('generate needs the page\'s base URL');
+  if (!ALL_KINDS.includes(cfg.kind) && !Object.hasOwn(FULL_NAMES, cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
+  if (!exported(cfg)) return `${cliForm(lang, cfg, base).join('\n')}\n`;
   return `${form(cfg, base).join('\n')}\n`;
 }

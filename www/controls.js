@@ -3,7 +3,9 @@
 // tooltips). A value the table refuses is marked invalid with its message and not applied; an
 // option without effect in the current state is disabled and says why.
 
-import { OPTIONS, GROUPS, check, inactive } from './options.js';
+import { OPTIONS, GROUPS, autoValue, check, inactive } from './options.js';
+
+const BY_AUTO = Object.fromEntries(OPTIONS.map((o) => [o.key, Boolean(o.auto)]));
 
 /**
  * Builds the controls for the options passing `filter` into `root`. `prefix` keeps ids unique (run
@@ -50,6 +52,7 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       let input;
       if (o.type === 'enum') {
         input = document.createElement('select');
+        if (o.auto) input.add(new Option('auto', ''));
         for (const v of o.values) input.add(new Option(v, v));
       } else if (o.type === 'bool') {
         input = document.createElement('input');
@@ -61,6 +64,7 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
         input.max = String(o.max);
         input.step = o.type === 'int' && !o.step ? '1' : String(o.step ?? 'any');
         input.inputMode = o.type === 'int' ? 'numeric' : 'decimal';
+        if (o.auto) input.placeholder = 'auto';
       }
       input.id = id;
       input.name = o.key;
@@ -107,8 +111,14 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       else wrap.removeAttribute('title');
       wrap.classList.toggle('inactive', Boolean(reason));
       const v = state[key];
+      // An unset option shows the value the loss uses in its place.
+      if (BY_AUTO[key] && !reason) {
+        const shown = `auto (${autoValue(key, state)})`;
+        if (input.tagName === 'SELECT') input.options[0].text = shown;
+        else input.placeholder = shown;
+      }
       if (input.type === 'checkbox') input.checked = Boolean(v);
-      else if (document.activeElement !== input || input.tagName === 'SELECT') input.value = String(v);
+      else if (document.activeElement !== input || input.tagName === 'SELECT') input.value = v === null ? '' : String(v);
       input.removeAttribute('aria-invalid');
       const msg = document.getElementById(`${input.id}-msg`);
       if (msg) msg.textContent = '';

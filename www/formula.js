@@ -3,6 +3,7 @@
 // region against p, under the current formula and the alternative one.
 
 import { lineChart } from './charts.js';
+import { KINDS, variantOf } from './options.js';
 
 const mi = (x) => `<mi>${x}</mi>`;
 const mn = (x) => `<mn>${x}</mn>`;
@@ -41,6 +42,8 @@ export function formulaMathML(state) {
     const red = state.reduction === 'mean' && state.agg !== 'global' ? frac(mn(1), mi('B')) : row();
     dice = row(red, unitSum, mo('['), mn(1), mo('−'), frac(num(wI), den(wRP)), mo(']'), mo(','), mspace(), w, mo('='), wdef);
   }
+  const region2 = REGION2.includes(state.loss) || (state.loss === 'dice' && (variantOf(state) === 'smp' || state.log));
+  if (PART2.includes(state.loss) || region2) dice = part2(state, { s, I, R, P, classes, unitSum });
   let ce = '';
   if (state.loss === 'ce' || state.loss === 'dice+ce') {
     const mean = state.loss === 'dice+ce' || state.reduction === 'mean';
@@ -53,10 +56,69 @@ export function formulaMathML(state) {
     ? frac(mn(1), row(mn(1), mo('+'), sup(mi('e'), row(mo('−'), z(mi('l'))))))
     : frac(e(mi('l')), row(sum(mi('k')), e(mi('k'))));
   const pDef = row(sub(mi('p'), row(mi('n'), mi('l'))), mo('='), act);
-  return `<math display="block">${row(mi('L'), mo('='), body)}</math><math display="block">${pDef}</math>`;
+  const defs = region2 ? `<math display="block">${sums(state, pixels)}</math>` : '';
+  return `<math display="block">${row(mi('L'), mo('='), body)}</math>${defs}<math display="block">${pDef}</math>`;
 }
 
 const mspace = () => '<mspace width="1em"></mspace>';
+
+const PART2 = ['jaccard', 'tversky', 'focal-tversky', 'focal', 'lovasz', 'dice+focal'];
+const REGION2 = ['jaccard', 'tversky', 'focal-tversky'];
+const num = (x) => mn(String(x));
+const mean = (state, classes, unitSum, body) => {
+  const red = state.reduction === 'mean' ? row(frac(mn(1), mi('T')), sum(classes)) : sum(classes);
+  return row(unitSum, red, body);
+};
+
+/** The score S of a region loss (docs/losses.md 2.1), as MathML over the symbols I, R, P. */
+function score(state, s) {
+  const [I, R, P] = ['I', 'R', 'P'].map((x) => sub(mi(x), mi('l')));
+  const smp = variantOf(state) === 'smp';
+  const clamp = (d) => (smp ? row(mi('max'), mo('('), d, mo(','), mi('ε'), mo(')')) : d);
+  if (state.loss === 'jaccard') {
+    return smp
+      ? frac(row(I, mo('+'), s), clamp(row(R, mo('+'), P, mo('−'), I, mo('+'), s)))
+      : frac(row(mn(2), I, mo('+'), s), row(mn(2), mo('('), R, mo('+'), P, mo('−'), I, mo(')'), mo('+'), s));
+  }
+  if (state.loss === 'dice') return frac(row(I, mo('+'), s), clamp(row(frac(row(R, mo('+'), P), mn(2)), mo('+'), s)));
+  const a = state.alpha ?? KINDS[state.loss].alpha[variantOf(state)];
+  const b = state.beta;
+  return frac(row(I, mo('+'), s), clamp(row(I, mo('+'), num(a), mo('('), P, mo('−'), I, mo(')'), mo('+'), num(b), mo('('), R, mo('−'), I, mo(')'), mo('+'), s)));
+}
+
+/** "I_l = Σ r p, R_l = Σ r, P_l = Σ p over the unit's pixels", as MathML. */
+function sums(state, pixels) {
+  const r = sub(mi('r'), row(mi('n'), mi('l')));
+  const p = sub(mi('p'), row(mi('n'), mi('l')));
+  const P = state.squared ? sup(p, mn(2)) : p;
+  const def = (x, body) => row(sub(mi(x), mi('l')), mo('='), sum(pixels), body);
+  return row(def('I', row(r, p)), mo(','), mspace(), def('R', r), mo(','), mspace(), def('P', P));
+}
+
+/** MathML of Part 2's losses. */
+function part2(state, { s, I, R, P, classes, unitSum }) {
+  const q = sub(mi('q'), row(mi('n'), mi('l')));
+  const g = state.gamma ?? KINDS[state.loss].gamma[variantOf(state)];
+  const gamma = Number(g.toFixed(4));
+  const focal = () => row(frac(mn(1), row(mi('N'), mi('C'))), sum(row(mi('n'), mo(','), mi('l'))), mo('−'), sup(row(mo('('), mn(1), mo('−'), q, mo(')')), num(gamma)), mi('log'), q);
+  if (REGION2.includes(state.loss) || state.loss === 'dice') {
+    const S = state.loss === 'dice' && variantOf(state) !== 'smp'
+      ? frac(state.formula === 'seed' ? row(mn(2), mo('('), sub(mi('I'), mi('l')), mo('+'), s, mo(')')) : row(mn(2), sub(mi('I'), mi('l')), mo('+'), s),
+        row(sub(mi('R'), mi('l')), mo('+'), sub(mi('P'), mi('l')), mo('+'), s))
+      : score(state, s);
+    let term = state.log ? row(mo('−'), mi('ln'), S) : row(mn(1), mo('−'), S);
+    if (state.loss === 'focal-tversky' && variantOf(state) === 'paper') term = sup(row(mo('('), term, mo(')')), row(mn(1), mo('/'), num(gamma)));
+    const body = mean(state, classes, unitSum, row(mo('['), term, mo(']')));
+    return state.loss === 'focal-tversky' && variantOf(state) === 'smp' ? sup(row(mo('('), body, mo(')')), num(gamma)) : body;
+  }
+  if (state.loss === 'focal') return focal();
+  if (state.loss === 'lovasz') {
+    const ext = row(sub(mi('Δ̄'), mi('J')), mo('('), sub(mi('m'), mi('l')), mo(')'));
+    return mean(state, classes, unitSum, ext);
+  }
+  const dice = mean(state, classes, unitSum, row(mo('['), mn(1), mo('−'), frac(row(mn(2), I, mo('+'), s), row(R, mo('+'), P, mo('+'), s)), mo(']')));
+  return row(num(state['lambda-dice']), dice, mo('+'), num(state['lambda-focal']), focal());
+}
 
 /** A sentence that says what T means and what the options change. */
 export function formulaNote(state) {
@@ -67,8 +129,17 @@ export function formulaNote(state) {
     if (state.formula === 'seed') notes.push('Seed formula: a class absent from truth and prediction scores −1, so summing rewards never predicting it.');
   }
   if (state.loss === 'gdl') notes.push('An absent class gets the largest finite weight of its unit; the weights are constants.');
+  if (REGION2.includes(state.loss)) {
+    notes.push('T = number of (unit, class) terms.');
+    if (state.loss !== 'jaccard') notes.push('α weighs the false positives P − I, β the false negatives R − I: β > α favours recall.');
+    if (variantOf(state) === 'smp') notes.push('SMP: the term of a class absent from the unit\'s truth is zeroed but still counted in T.');
+  }
+  if (state.loss === 'focal' || state.loss === 'dice+focal') notes.push('q = the probability of the true answer (a sigmoid per class, 1 − p where the class is absent); N·C = labelled pixels × classes.');
+  if (state.loss === 'lovasz') notes.push('Δ̄_J: the Lovász extension of the Jaccard loss, applied to the errors m_l = |r − p| sorted in decreasing order (Berman et al. 2018).');
   if (state.loss === 'ce') {
     notes.push('N = labelled pixels. Computed from the logits by log-sum-exp, never as log(softmax).');
+  } else if (state.loss === 'focal' || state.loss === 'lovasz') {
+    notes.push('No smoothing.');
   } else {
     notes.push(`Highlighted: the smoothing s = ${state.smooth}.`);
   }
@@ -76,8 +147,8 @@ export function formulaNote(state) {
   return notes.join(' ');
 }
 
-/** Whether the gradient inspector (a Dice term's ∂L/∂p) applies: not to cross-entropy alone. */
-export const inspectorApplies = (state) => state.loss !== 'ce';
+/** Whether the gradient inspector (a plain Dice term's ∂L/∂p) applies. */
+export const inspectorApplies = (state) => ['dice', 'gdl', 'dice+ce'].includes(state.loss) && variantOf(state) !== 'smp' && !state.log;
 
 /**
  * ∂L/∂p for one pixel of a region of `m` pixels of class l all predicted at p, in a unit with no

@@ -133,7 +133,7 @@ export function toHash({ a, b, ab, story = null, hide, show = null }) {
   const base = story ? storyStates(BY_STORY[story]).a : defaults();
   const overrides = story ? storyOverrides(BY_STORY[story]) : {};
   const parts = [];
-  const enc = (k, v) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+  const enc = (k, v) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v ?? 'auto'))}`;
   for (const o of OPTIONS) {
     if (a[o.key] !== base[o.key]) parts.push(enc(o.key, a[o.key]));
   }

@@ -93,8 +93,9 @@ export const LAYOUT = `
         <h2 id="formula-title" class="small">The loss, as configured</h2>
         <div id="formula" class="formula"></div>
         <p id="formula-note" class="note"></p>
-        <p id="inspector-none" class="note" hidden>The gradient inspector shows a Dice term's ∂L/∂p; cross-entropy's is
-          −1/(N·p) for a pixel's true class and 0 for the others, whatever the rest of the batch.</p>
+        <p id="inspector-none" class="note" hidden>The gradient inspector shows a plain Dice term's ∂L/∂p under the two
+          smoothing formulas; it does not apply to this loss. (Cross-entropy's is −1/(N·p) for a pixel's true class
+          and 0 for the others, whatever the rest of the batch.)</p>
         <div id="inspector-box" class="inspector">
           <canvas id="inspector" class="chart" role="img" aria-label="Gradient of the loss with respect to one pixel's probability"></canvas>
           <label for="region">Region of <output id="region-value">4</output> pixels of the class, all predicted at p</label>

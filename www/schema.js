@@ -2,7 +2,8 @@
 
 /** Every option a visitor can set, in the page's order. */
 export const OPTIONS = [
-  {"key":"loss","group":"loss","label":"Loss","type":"enum","values":["dice","gdl","ce","dice+ce"],"default":"dice","paths":[["loss","kind"]],"help":"Soft Dice, Generalized Dice (Sudre), cross-entropy, or both","ab":true},
+  {"key":"loss","group":"loss","label":"Loss","type":"enum","values":["dice","gdl","ce","dice+ce","jaccard","tversky","focal-tversky","focal","lovasz","dice+focal"],"default":"dice","paths":[["loss","kind"]],"help":"Soft Dice, Generalized Dice (Sudre), cross-entropy, Dice + CE; soft Jaccard (IoU), Tversky, focal Tversky, focal, Lovász-softmax, Dice + focal","ab":true},
+  {"key":"variant","group":"loss","label":"Library variant","type":"enum","values":["monai","smp","paper"],"default":null,"paths":[["loss","variant"]],"help":"Whose formula where the libraries differ: MONAI's or segmentation_models_pytorch's (SMP) smoothing, clamp and absent classes; paper: Abraham & Khan's focal Tversky","auto":true,"ab":true},
   {"key":"formula","group":"loss","label":"Smoothing formula","type":"enum","values":["seed","corrected"],"default":"corrected","paths":[["loss","formula"]],"help":"corrected: 1 − (2I+s)/(R+P+s); seed (the question's bug): 1 − 2(I+s)/(R+P+s)","ab":true},
   {"key":"weights","group":"loss","label":"Class weights (GDL)","type":"enum","values":["square","simple","uniform"],"default":"square","paths":[["loss","weights"]],"help":"1/R², 1/R or 1, multiplied into the sums before the division","ab":true},
   {"key":"reduction","group":"loss","label":"Reduction","type":"enum","values":["sum","mean"],"default":"mean","paths":[["loss","reduction"]],"help":"Mean or sum of the per-class (or per-image) terms","ab":true},
@@ -11,6 +12,13 @@ export const OPTIONS = [
   {"key":"smooth","group":"loss","label":"Smoothing s","type":"number","min":0,"max":100,"default":1.0,"paths":[["loss","smooth-nr"],["loss","smooth-dr"]],"help":"Added to numerator and denominator","ab":true},
   {"key":"act","group":"loss","label":"Activation","type":"enum","values":["softmax","sigmoid"],"default":"softmax","paths":[["loss","activation"]],"help":"Softmax over classes or a sigmoid per class","ab":true},
   {"key":"bg","group":"loss","label":"Include background","type":"bool","default":true,"paths":[["loss","include-background"]],"help":"Whether class 0 takes part in the loss","ab":true},
+  {"key":"alpha","group":"loss","label":"α","type":"number","min":0,"max":1,"step":0.05,"default":null,"paths":[["loss","alpha"]],"help":"Tversky: the weight of the false positives; focal: the weight of the true class (unset: none)","auto":true,"ab":true},
+  {"key":"beta","group":"loss","label":"β","type":"number","min":0,"max":1,"step":0.05,"default":0.5,"paths":[["loss","beta"]],"help":"Tversky: the weight of false negatives; β > α favours recall, so small regions are missed less","ab":true},
+  {"key":"gamma","group":"loss","label":"γ","type":"number","min":0,"max":5,"step":0.05,"default":null,"paths":[["loss","gamma"]],"help":"Focal: (1 − p)^γ down-weights easy pixels; focal Tversky: the exponent","auto":true,"ab":true},
+  {"key":"log","group":"loss","label":"−log of the score","type":"bool","default":false,"paths":[["loss","log-loss"]],"help":"SMP's log_loss: −ln(score) instead of 1 − score","ab":true},
+  {"key":"focal-act","group":"loss","label":"Focal activation","type":"enum","values":["softmax","sigmoid"],"default":"sigmoid","paths":[["loss","focal-activation"]],"help":"Focal term: a sigmoid per class (SMP, MONAI's default) or the softmax (MONAI's use_softmax)","ab":true},
+  {"key":"lambda-dice","group":"loss","label":"λ Dice","type":"number","min":0,"max":10,"step":0.1,"default":1.0,"paths":[["loss","lambda-dice"]],"help":"Dice + focal: the Dice term's weight","ab":true},
+  {"key":"lambda-focal","group":"loss","label":"λ focal","type":"number","min":0,"max":10,"step":0.1,"default":1.0,"paths":[["loss","lambda-focal"]],"help":"Dice + focal: the focal term's weight","ab":true},
   {"key":"classes","group":"data","label":"Classes","type":"int","min":2,"max":8,"default":6,"paths":[["data","classes"]],"help":"Materials, class 0 is the background"},
   {"key":"size","group":"data","label":"Image size","type":"int","min":32,"max":128,"step":16,"default":48,"paths":[["data","size"]],"help":"Height and width in pixels"},
   {"key":"imbalance","group":"data","label":"Imbalance","type":"number","min":1,"max":1000,"log":true,"default":10.0,"paths":[["data","imbalance"]],"help":"Share of the most frequent class over the rarest"},
@@ -34,11 +42,30 @@ export const GROUPS = [
 
 /** The presets of `dicelab train --preset`, as option values. */
 export const PRESETS = {
-  "seed-bug": {"loss":"dice","formula":"seed","weights":"square","reduction":"sum","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true},
-  "corrected": {"loss":"dice","formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true},
-  "gdl": {"loss":"gdl","formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true},
-  "cross-entropy": {"loss":"ce","formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true},
-  "dice+ce": {"loss":"dice+ce","formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true},
+  "seed-bug": {"loss":"dice","variant":null,"formula":"seed","weights":"square","reduction":"sum","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "corrected": {"loss":"dice","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "gdl": {"loss":"gdl","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "cross-entropy": {"loss":"ce","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "dice+ce": {"loss":"dice+ce","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "tversky-fn": {"loss":"tversky","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":0.3,"beta":0.7,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "focal": {"loss":"focal","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":2.0,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "lovasz": {"loss":"lovasz","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":null,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+  "dice+focal": {"loss":"dice+focal","variant":null,"formula":"corrected","weights":"square","reduction":"mean","agg":"global","squared":false,"smooth":1.0,"act":"softmax","bg":true,"alpha":null,"beta":0.5,"gamma":2.0,"log":false,"focal-act":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0},
+};
+
+/** Each loss's library variants, the one in force when none is chosen, and per variant
+* the γ and Tversky α in force when unset. */
+export const KINDS = {
+  "dice": {"variants":["monai","smp"],"usual":"monai","gamma":{"monai":2.0,"smp":2.0},"alpha":{"monai":0.5,"smp":0.5}},
+  "gdl": {"variants":[],"usual":null,"gamma":{},"alpha":{}},
+  "ce": {"variants":[],"usual":null,"gamma":{},"alpha":{}},
+  "dice+ce": {"variants":[],"usual":null,"gamma":{},"alpha":{}},
+  "jaccard": {"variants":["monai","smp"],"usual":"monai","gamma":{"monai":2.0,"smp":2.0},"alpha":{"monai":0.5,"smp":0.5}},
+  "tversky": {"variants":["monai","smp"],"usual":"monai","gamma":{"monai":2.0,"smp":2.0},"alpha":{"monai":0.5,"smp":0.5}},
+  "focal-tversky": {"variants":["smp","paper"],"usual":"smp","gamma":{"smp":0.75,"paper":1.3333333333333333},"alpha":{"smp":0.5,"paper":0.5}},
+  "focal": {"variants":["monai","smp"],"usual":"smp","gamma":{"monai":2.0,"smp":2.0},"alpha":{"monai":0.5,"smp":0.5}},
+  "lovasz": {"variants":["smp"],"usual":"smp","gamma":{"smp":2.0},"alpha":{"smp":0.5}},
+  "dice+focal": {"variants":["monai","smp"],"usual":"monai","gamma":{"monai":2.0,"smp":2.0},"alpha":{"monai":0.5,"smp":0.5}},
 };
 
 /** The engine's `LossConfig` defaults (the fields the page has no control for). */

@@ -92,6 +92,15 @@ export const STORIES = [
     text: (f) => `The corrected Dice alone (A) against the same Dice plus cross-entropy (B). Cross-entropy gives every labelled pixel its own gradient, whatever its class's size; Dice weighs whole classes, and a class that is rare in a batch gives it little to hold on to. ${measured(f)}`,
   },
   {
+    key: 'other-losses',
+    title: 'Which loss keeps the small classes?',
+    aLabel: 'Tversky, β > α',
+    bLabel: 'focal loss',
+    a: PRESETS['tversky-fn'],
+    b: PRESETS.focal,
+    text: (f) => `The usual advice for a Dice loss that loses small classes: weigh false negatives more (Tversky, α = 0.3, β = 0.7: A), or switch to a per-pixel loss that focuses on the hard pixels (focal, γ = 2: B). On the question's data, A is still a region loss over the whole batch: a class that is rare in the batch has little to hold on to, and the extra weight on its false negatives does not bring it back. B, like cross-entropy, gives every labelled pixel its own gradient. ${measured(f)}`,
+  },
+  {
     key: 'labelling',
     title: 'Unlabelled is not background',
     aLabel: 'rest labelled background',

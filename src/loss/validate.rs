@@ -68,6 +68,13 @@ fn variants(kind: LossKind) -> (&'static [Variant], &'static str) {
     }
 }
 
+impl LossKind {
+    /// The library variants this loss has (none: the option does not apply).
+    pub fn variants(self) -> &'static [Variant] {
+        variants(self).0
+    }
+}
+
 fn check(name: &'static str, value: f64, ok: bool, range: &'static str) -> Result<(), ConfigError> {
     if value.is_finite() && ok {
         Ok(())

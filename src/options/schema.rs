@@ -6,7 +6,9 @@
 //! `tests/native/generated.rs` fails when they are stale and `cargo xtask codegen` rewrites them.
 
 use crate::data::{range, Annotation};
-use crate::loss::{Activation, Aggregation, Formula, LossKind, Reduction, Weights};
+use crate::loss::{
+    Activation, Aggregation, Formula, LossConfig, LossKind, Reduction, Variant, Weights,
+};
 use crate::net::{OptimKind, WIDTHS};
 use crate::options::Named;
 use crate::train::{Preset, SessionConfig, BATCH};
@@ -60,6 +62,9 @@ pub struct PageOption {
     pub ab: bool,
     /// Changing it needs new runs (the others apply mid-run).
     pub restart: bool,
+    /// The option may be unset (`null` in the engine's JSON: the loss's own default), shown as
+    /// "auto" with the value in force.
+    pub auto: bool,
 }
 
 /// An option that run B shares and that applies mid-run (see `ab` and `restart`).
@@ -80,6 +85,7 @@ const fn opt(
         help,
         ab: false,
         restart: false,
+        auto: false,
     }
 }
 
@@ -90,6 +96,10 @@ impl PageOption {
     }
     const fn restart(mut self) -> Self {
         self.restart = true;
+        self
+    }
+    const fn auto(mut self) -> Self {
+        self.auto = true;
         self
     }
 }
@@ -104,8 +114,12 @@ pub const GROUPS: [(&str, &str); 3] = [("loss", "Loss"), ("data", "Data"), ("tra
 /// Every option, in the page's order.
 #[rustfmt::skip]
 pub const OPTIONS: &[PageOption] = &[
-    opt("loss", "loss", "Loss", Control::Enum(page_losses), &[&["loss", "kind"]],
-        "Soft Dice, Generalized Dice (Sudre), cross-entropy, or both").ab(),
+    opt("loss", "loss", "Loss", Control::Enum(LossKind::names), &[&["loss", "kind"]],
+        "Soft Dice, Generalized Dice (Sudre), cross-entropy, Dice + CE; soft Jaccard (IoU), Tversky, \
+         focal Tversky, focal, Lovász-softmax, Dice + focal").ab(),
+    opt("variant", "loss", "Library variant", Control::Enum(Variant::names), &[&["loss", "variant"]],
+        "Whose formula where the libraries differ: MONAI's or segmentation_models_pytorch's (SMP) \
+         smoothing, clamp and absent classes; paper: Abraham & Khan's focal Tversky").ab().auto(),
     opt("formula", "loss", "Smoothing formula", Control::Enum(Formula::names), &[&["loss", "formula"]],
         "corrected: 1 − (2I+s)/(R+P+s); seed (the question's bug): 1 − 2(I+s)/(R+P+s)").ab(),
     opt("weights", "loss", "Class weights (GDL)", Control::Enum(Weights::names), &[&["loss", "weights"]],
@@ -123,6 +137,23 @@ pub const OPTIONS: &[PageOption] = &[
         "Softmax over classes or a sigmoid per class").ab(),
     opt("bg", "loss", "Include background", Control::Bool, &[&["loss", "include-background"]],
         "Whether class 0 takes part in the loss").ab(),
+    opt("alpha", "loss", "α", Control::Number { range: 0.0..=1.0, step: Some(0.05), log: false },
+        &[&["loss", "alpha"]], "Tversky: the weight of the false positives; focal: the weight of the \
+         true class (unset: none)").ab().auto(),
+    opt("beta", "loss", "β", Control::Number { range: 0.0..=1.0, step: Some(0.05), log: false },
+        &[&["loss", "beta"]], "Tversky: the weight of false negatives; β > α favours recall, so small \
+         regions are missed less").ab(),
+    opt("gamma", "loss", "γ", Control::Number { range: 0.0..=5.0, step: Some(0.05), log: false },
+        &[&["loss", "gamma"]], "Focal: (1 − p)^γ down-weights easy pixels; focal Tversky: the \
+         exponent").ab().auto(),
+    opt("log", "loss", "−log of the score", Control::Bool, &[&["loss", "log-loss"]],
+        "SMP's log_loss: −ln(score) instead of 1 − score").ab(),
+    opt("focal-act", "loss", "Focal activation", Control::Enum(Activation::names), &[&["loss", "focal-activation"]],
+        "Focal term: a sigmoid per class (SMP, MONAI's default) or the softmax (MONAI's use_softmax)").ab(),
+    opt("lambda-dice", "loss", "λ Dice", Control::Number { range: 0.0..=10.0, step: Some(0.1), log: false },
+        &[&["loss", "lambda-dice"]], "Dice + focal: the Dice term's weight").ab(),
+    opt("lambda-focal", "loss", "λ focal", Control::Number { range: 0.0..=10.0, step: Some(0.1), log: false },
+        &[&["loss", "lambda-focal"]], "Dice + focal: the focal term's weight").ab(),
     opt("classes", "data", "Classes", Control::Int { range: real(&range::CLASSES), step: None },
         &[&["data", "classes"]], "Materials, class 0 is the background"),
     opt("size", "data", "Image size", Control::Int { range: real(&range::SIZE), step: Some(16.0) },
@@ -151,16 +182,6 @@ pub const OPTIONS: &[PageOption] = &[
     opt("backend", "train", "Backend", Control::Page(&["auto", "webgpu", "cpu"], "auto"), &[],
         "auto: WebGPU on a hardware GPU, else the CPU; webgpu: WebGPU even on a software adapter"),
 ];
-
-/// The losses the page offers: Part 1's (docs/losses.md) until it has the controls and the code
-/// export for Part 2's, which the engine and the CLI already compute.
-fn page_losses() -> Vec<&'static str> {
-    LossKind::ALL
-        .iter()
-        .filter(|k| !k.is_part2())
-        .map(|k| k.name())
-        .collect()
-}
 
 /// The value at `path` in a JSON object.
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -240,6 +261,9 @@ fn option_json(o: &PageOption) -> String {
     m.push(("default", default_of(o)));
     m.push(("paths", json!(o.paths)));
     m.push(("help", json!(o.help)));
+    if o.auto {
+        m.push(("auto", json!(true)));
+    }
     if o.ab {
         m.push(("ab", json!(true)));
     }
@@ -253,8 +277,7 @@ fn option_json(o: &PageOption) -> String {
 /// one `name: {…}` line each, in the CLI's order.
 fn presets_js() -> String {
     let mut out = String::new();
-    // The page's presets: those of the losses it offers (`page_losses`).
-    for p in Preset::ALL.iter().filter(|p| !p.config().kind.is_part2()) {
+    for p in Preset::ALL {
         let loss = serde_json::to_value(p.config()).unwrap_or(Value::Null);
         let values: Vec<(&str, Value)> = OPTIONS
             .iter()
@@ -267,6 +290,46 @@ fn presets_js() -> String {
         out.push_str(&format!("  {}: {},\n", json!(p.name()), obj(&values)));
     }
     out
+}
+
+/// Each loss's library variants, the one in force when none is chosen, and per variant the γ and
+/// the Tversky α in force when unset.
+fn kinds_js() -> String {
+    LossKind::ALL
+        .iter()
+        .map(|&kind| {
+            let cfg = LossConfig {
+                kind,
+                ..LossConfig::default()
+            };
+            let variants: Vec<&str> = kind.variants().iter().map(|v| v.name()).collect();
+            let usual = match variants.is_empty() {
+                true => Value::Null,
+                false => json!(cfg.variant().name()),
+            };
+            let per_variant = |f: fn(&LossConfig) -> f64| {
+                let pairs: Vec<(&str, Value)> = kind
+                    .variants()
+                    .iter()
+                    .map(|&v| {
+                        let c = LossConfig {
+                            variant: Some(v),
+                            ..cfg
+                        };
+                        (v.name(), json!(f(&c)))
+                    })
+                    .collect();
+                obj(&pairs)
+            };
+            let value = format!(
+                "{{\"variants\":{},\"usual\":{usual},\"gamma\":{},\"alpha\":{}}}",
+                json!(variants),
+                per_variant(LossConfig::gamma),
+                per_variant(LossConfig::tversky_alpha),
+            );
+            format!("  {}: {value},\n", json!(kind.name()))
+        })
+        .collect()
 }
 
 const HEADER: &str = "Generated by `cargo xtask codegen` from src/options/schema.rs: do not edit.";
@@ -295,9 +358,13 @@ pub fn render_js() -> String {
          export const GROUPS = [\n{groups}];\n\n\
          /** The presets of `dicelab train --preset`, as option values. */\n\
          export const PRESETS = {{\n{}}};\n\n\
+         /** Each loss's library variants, the one in force when none is chosen, and per variant\n\
+          * the γ and Tversky α in force when unset. */\n\
+         export const KINDS = {{\n{}}};\n\n\
          /** The engine's `LossConfig` defaults (the fields the page has no control for). */\n\
          export const LOSS_DEFAULTS = {loss};\n",
         presets_js(),
+        kinds_js(),
     )
 }
 

@@ -284,9 +284,15 @@ impl Session {
     /// last checkpoint: the steps after it are dropped from the count and the curve, and the
     /// optimiser's moments restart. `Ok(false)` when there is no fault to recover from.
     fn fall_back(&mut self) -> Result<bool, TrainError> {
-        let Some(reason) = self.backend.fault() else {
-            return Ok(false);
-        };
+        match self.backend.fault() {
+            Some(reason) => self.move_to_cpu(reason),
+            None => Ok(false),
+        }
+    }
+
+    /// Continues on a CPU backend from the backend's last checkpoint, for `reason`; `Ok(false)`
+    /// when the backend has no checkpoint to continue from.
+    fn move_to_cpu(&mut self, reason: FallbackReason) -> Result<bool, TrainError> {
         let Some((step, params)) = self.backend.checkpoint() else {
             return Ok(false);
         };
@@ -381,11 +387,20 @@ impl Session {
         self.finish(Self::evaluate_advance)
     }
 
-    /// Changes the loss from the next step on; the change is recorded. Refused when the backend
-    /// cannot compute it (the GPU has no kernel for it: `GpuError::NoKernel`).
+    /// Changes the loss from the next step on; the change is recorded. A loss the GPU has no kernel
+    /// for moves the session to the CPU from the last checkpoint (see [`fallback_reason`]); refused
+    /// (`GpuError::NoKernel`) only if there is none.
+    ///
+    /// [`fallback_reason`]: Self::fallback_reason
     pub fn set_loss(&mut self, loss: LossConfig) -> Result<(), TrainError> {
         check_loss(&loss, &self.config.data).map_err(TrainError::Config)?;
-        refused(self.backend.as_ref(), &loss)?;
+        if let Some(reason) = self.backend.refuses(&loss) {
+            // The GPU has no kernel for it: the run goes on on the CPU, from the last weights read
+            // back, rather than refuse the visitor's change.
+            if !self.move_to_cpu(reason.clone())? {
+                return Err(TrainError::Gpu(GpuError::NoKernel(reason)));
+            }
+        }
         self.config.loss = loss;
         self.loss_changes.push(LossChange {
             from_step: self.steps,

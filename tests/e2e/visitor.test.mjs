@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { serve } from './serve.mjs';
 import { withPage as inBrowser } from './browser.mjs';
-import { OPTIONS, inactive } from '../../www/options.js';
+import { OPTIONS, KINDS, inactive, lossConfig } from '../../www/options.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let server;
@@ -76,16 +76,18 @@ test('Pause answers at once at the heaviest configuration, and the training stop
   });
 });
 
-test('every loss control changes the formula panel or is disabled with its reason shown', async () => {
+test('every loss control changes the formula panel or the exported code, or is disabled with its reason shown', async () => {
   await withPage(async ({ page }) => {
     await page.goto(`${server.url}/#ab=0`);
     await waitStep(page, 1);
     // The formula panel loads when it comes near the screen.
     await page.locator('#formula').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.getElementById('formula').innerHTML !== '');
-    const panel = () => page.evaluate(() => document.getElementById('formula').innerHTML + document.getElementById('formula-note').textContent);
+    await page.locator('#code-panel').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.getElementById('code').textContent !== '');
+    const panel = () => page.evaluate(() => ['formula', 'formula-note', 'code'].map((id) => document.getElementById(id).innerHTML).join(''));
     const lossOptions = OPTIONS.filter((o) => o.group === 'loss' && o.key !== 'loss');
-    for (const kind of ['dice', 'gdl', 'ce', 'dice+ce']) {
+    for (const kind of Object.keys(KINDS)) {
       await page.selectOption('#a-loss', kind);
       for (const o of lossOptions) {
         const state = await page.evaluate(() => window.dicelab.state().a);
@@ -100,19 +102,22 @@ test('every loss control changes the formula panel or is disabled with its reaso
         assert.equal(await page.isDisabled(sel), false, `${kind}: ${o.key} disabled`);
         const before = await panel();
         if (o.type === 'enum') {
-          const other = o.values.find((v) => v !== state[o.key]);
+          // A value that changes the loss (auto → the usual variant would not).
+          const other = o.values.find((v) => JSON.stringify(lossConfig({ ...state, [o.key]: v })) !== JSON.stringify(lossConfig(state)));
           await page.selectOption(sel, other);
           assert.notEqual(await panel(), before, `${kind}: ${o.key} → ${other} changed nothing shown`);
-          await page.selectOption(sel, String(state[o.key]));
+          await page.selectOption(sel, state[o.key] === null ? '' : String(state[o.key]));
         } else if (o.type === 'bool') {
           await page.click(sel);
           assert.notEqual(await panel(), before, `${kind}: ${o.key} changed nothing shown`);
           await page.click(sel);
         } else {
-          await page.fill(sel, '0.5');
+          const changes = (v) => JSON.stringify(lossConfig({ ...state, [o.key]: v })) !== JSON.stringify(lossConfig(state));
+          const value = [0.5, 0.25, 2].find((v) => v <= o.max && changes(v) && !(o.key === 'alpha' && v === 0.5 && (kind === 'tversky' || kind === 'focal-tversky')));
+          await page.fill(sel, String(value));
           await page.press(sel, 'Enter');
           assert.notEqual(await panel(), before, `${kind}: ${o.key} changed nothing shown`);
-          await page.fill(sel, String(state[o.key]));
+          await page.fill(sel, state[o.key] === null ? '' : String(state[o.key]));
           await page.press(sel, 'Enter');
         }
       }

@@ -109,21 +109,27 @@ fn gpu_training_refuses_part2() {
         "the reason names the loss"
     );
 
-    // A Part 1 run on the GPU keeps its loss when asked to switch to a Part 2 one.
+    // A Part 1 run on the GPU asked to switch to a Part 2 loss goes on on the CPU with it, from the
+    // last weights read back (the start: no checkpoint has come back after 2 steps), and says why.
     let cfg = small(LossConfig::default());
     let Some(backend) = gpu_backend(&cfg) else {
         return;
     };
     let mut s = Session::with_backend(cfg, Box::new(backend)).expect("part 1 on the GPU");
     s.step(2).expect("steps");
-    let err = s.set_loss(lovasz).expect_err("refused");
+    assert_eq!(s.backend_name(), "gpu");
+    s.set_loss(lovasz).expect("taken, on the CPU");
+    assert_eq!(s.backend_name(), "cpu");
+    assert_eq!(s.config().loss, lovasz);
+    let reason = s.fallback_reason().expect("a reason");
+    assert_eq!(reason.code(), "no-kernel");
     assert_eq!(
-        err.to_string(),
+        reason.to_string(),
         "the GPU has no kernel for --loss lovasz yet"
     );
-    assert_eq!(s.config().loss, LossConfig::default());
-    s.step(1).expect("still training");
-    assert_eq!(s.steps(), 3);
+    assert_eq!(s.steps(), 0, "from the checkpoint");
+    s.step(1).expect("a Lovász step on the CPU");
+    assert_eq!(s.steps(), 1);
     // On the CPU the same switch is taken.
     let mut cpu = Session::new(small(LossConfig::default())).expect("cpu");
     cpu.set_loss(lovasz).expect("the CPU computes every loss");
