@@ -8,7 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 const ENTRIES = ['app.js', 'worker.js'];
-const GLUE = ['../dicelab.js', '../cpu/dicelab.js'];
+const GLUE = ['../dicelab.js', '../cpu/dicelab.js', '../bench/dicelab.js'];
 
 /** Bundles `source/www` into `staging/www` (minified); returns the paths of the files written. */
 export async function bundle(source, staging) {

@@ -2,7 +2,9 @@
 // `gpu`: the playground with WebGPU):
 //   cpu/    no features: the CPU engine alone, which the playground loads where the browser offers
 //           no usable WebGPU adapter (www/engine.js chooses);
-//   bench/  features `extras`: the playground's engine plus the benchmark runs for bench.html.
+//   bench/  features `extras`: the full engine (docs/losses.md Part 2's losses too, feature `part2`)
+//           plus the benchmark runs for bench.html; the playground fetches it when a run asks for
+//           a loss the two others leave out.
 // Each is `cargo build` → wasm-bindgen → wasm-opt, with the arguments Trunk itself uses, into
 // Trunk's staging directory. Called by tools/post_build.mjs. The builds share Trunk's target
 // directory: the dependencies are built once for all three, but this crate is linked (LTO) again

@@ -284,6 +284,10 @@ function onTrainerMessage(e) {
     case 'applied':
       accepted = structuredClone(ui);
       break;
+    case 'restart':
+      // The change needs the full engine (a Part 2 loss): new runs, in that build.
+      startRuns();
+      break;
     case 'snapshot':
       if (m.generation === shownGeneration) onSnapshot(m);
       break;

@@ -1,17 +1,25 @@
-// Which of the page's two wasm builds a run trains in, each fetched and compiled at most once:
-//   '../dicelab.js'      the WebGPU engine (wgpu and the WGSL kernels) with the CPU engine;
-//   '../cpu/dicelab.js'  the CPU engine alone, ~47 KB (gzipped) lighter.
-// Both export the same `Playground` API. The WebGPU build is fetched only where it can train: a
+// Which of the page's wasm builds a run trains in, each fetched and compiled at most once:
+//   '../dicelab.js'        the WebGPU engine (wgpu and the WGSL kernels) with the CPU engine;
+//   '../cpu/dicelab.js'    the CPU engine alone, ~47 KB (gzipped) lighter;
+//   '../bench/dicelab.js'  the full engine (docs/losses.md Part 2's losses too), fetched only when a
+//                          run asks for one of those, which the two above refuse.
+// All export the same `Playground` API. The WebGPU build is fetched only where it can train: a
 // WebGPU adapter exists and, in `auto`, is not a software one (the rule wgpu applies itself:
 // `GPUAdapterInfo.isFallbackAdapter`). Elsewhere the CPU build trains, and says why it is not on
 // the GPU (it asks WebGPU the same question).
 
-const loading = {}; // 'gpu' | 'cpu' -> Promise<module>, dropped if it fails (a later start retries)
-const loaded = {}; // 'gpu' | 'cpu' -> module
+const loading = {}; // 'gpu' | 'cpu' | 'full' -> Promise<module>, dropped if it fails (a later start retries)
+const loaded = {}; // 'gpu' | 'cpu' | 'full' -> module
+
+/** Whether an engine error says the loss needs the full build (`ConfigError::NotInBuild`). */
+export const needsFull = (e) => /not in this build of dicelab/.test(String(e?.message ?? e));
+
+/** The full build: every loss, WebGPU where the browser has it. */
+export const fullEngine = () => load('full');
 
 function load(kind) {
   loading[kind] ??= (async () => {
-    const mod = await import(kind === 'gpu' ? '../dicelab.js' : '../cpu/dicelab.js');
+    const mod = await import({ gpu: '../dicelab.js', cpu: '../cpu/dicelab.js', full: '../bench/dicelab.js' }[kind]);
     await mod.default();
     loaded[kind] = mod;
     return mod;

@@ -9,17 +9,19 @@
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
 //               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
 // Messages out: {type: 'ready'} | {type: 'started', generation, ...} | {type: 'applied'}
+//               {type: 'restart'}                (a change needs the full build: start again)
 //               {type: 'snapshot', generation, ...} | {type: 'backend', backend, adapter, reason, code}
 // `generation` is the page's number for a start: the page draws only the runs it started last.
 //               {type: 'error', source, message, fatal?}
 
-import { engineFor, adapterName } from './engine.js';
+import { engineFor, fullEngine, needsFull, adapterName } from './engine.js';
 
 const SLICE_MS = 40; // work per slice before yielding to messages
 const SNAPSHOT_MS = 120; // at most ~8 snapshots a second
 const EVAL_MS = 600; // validation metrics are a forward pass over the validation set
 
 let engine = null; // the wasm build the current runs live in (engine.js)
+let full = false; // a run has asked for a loss only the full build has: it trains every run since
 let runs = {}; // id -> {pg: Playground, sentCurve: number}
 let epoch = 0; // bumped by every start: work of older runs is dropped
 let generation = 0; // the page's number of the current runs' start
@@ -148,7 +150,7 @@ async function start(msg) {
   const backend = { webgpu: 'gpu', cpu: 'cpu' }[msg.backend] ?? 'auto';
   let mod;
   try {
-    mod = await engineFor(backend);
+    mod = full ? await fullEngine() : await engineFor(backend);
   } catch (e) {
     throw Object.assign(new Error(`The WebAssembly module could not start: ${errorText(e)}`), { fatal: !engine });
   }
@@ -159,6 +161,11 @@ async function start(msg) {
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();
+    // A loss the light modules leave out: from now on, the full build.
+    if (!full && needsFull(e)) {
+      full = true;
+      return start(msg);
+    }
     throw e;
   }
   epoch += 1;
@@ -205,7 +212,15 @@ async function handle(msg) {
       case 'set': {
         const r = runs[msg.id];
         if (r) {
-          if (msg.loss) r.pg.setLoss(msg.loss);
+          try {
+            if (msg.loss) r.pg.setLoss(msg.loss);
+          } catch (e) {
+            if (full || !needsFull(e)) throw e;
+            // The light module has no such loss: the page restarts both runs in the full build.
+            full = true;
+            post({ type: 'restart' });
+            break;
+          }
           if (msg.optim) r.pg.setOptimizer(msg.optim);
         }
         post({ type: 'applied' });

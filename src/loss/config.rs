@@ -219,9 +219,9 @@ impl LossConfig {
         matches!(self.kind, LossKind::Ce | LossKind::DiceCe)
     }
 
-    /// Whether a focal part is computed.
+    /// Whether a focal part is computed (never in a build without Part 2).
     pub fn has_focal(&self) -> bool {
-        matches!(self.kind, LossKind::Focal | LossKind::DiceFocal)
+        cfg!(feature = "part2") && matches!(self.kind, LossKind::Focal | LossKind::DiceFocal)
     }
 
     /// Whether the loss is a function of the sums `I`, `R`, `P` and the cross-entropy sum alone

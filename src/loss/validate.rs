@@ -39,6 +39,9 @@ pub enum ConfigError {
         /// The variants it has, in words.
         allowed: &'static str,
     },
+    /// A Part 2 loss or option in a build without them (the page's playground modules).
+    #[error("{0}: not in this build of dicelab (the full engine computes it)")]
+    NotInBuild(String),
     /// An option the kind (with its variant) has no form for.
     #[error("{option} does not apply to --loss {kind} --variant {variant}{why}")]
     NotApplicable {
@@ -95,7 +98,11 @@ impl LossConfig {
             }
         }
         self.check_numbers()?;
-        self.check_options()
+        self.check_options()?;
+        match self.part2_feature() {
+            Some(what) if !cfg!(feature = "part2") => Err(ConfigError::NotInBuild(what)),
+            _ => Ok(()),
+        }
     }
 
     fn check_numbers(&self) -> Result<(), ConfigError> {

@@ -136,3 +136,23 @@ test('an embed 375 px wide fits 375×480 too', async () => {
     assert.ok(fit[1] <= 480, `the embed scrolls: ${fit[1]} > 480`);
   }, { width: 375, height: 480 });
 });
+
+test('a Part 2 loss trains in the full module, fetched only then; switching to one mid-run restarts in it', async () => {
+  await withPage(async ({ page, requests }) => {
+    await page.goto(`${server.url}/#ab=0`);
+    await waitEval(page, 20);
+    const full = () => requests.filter((u) => u.endsWith('/bench/dicelab_bg.wasm')).length;
+    assert.equal(full(), 0, 'the first visit does not fetch the full module');
+    await page.selectOption('#a-loss', 'lovasz');
+    await page.waitForFunction(() => JSON.parse(document.body.dataset.lossConfig ?? '{}').kind === 'lovasz', null, { timeout: 60000 });
+    assert.equal(full(), 1, 'the full module, once');
+    await waitEval(page, 20);
+    assert.ok(Number(await data(page, 'loss')) > 0);
+  });
+  await withPage(async ({ page, requests }) => {
+    await page.goto(`${server.url}/#story=other-losses`);
+    await waitEval(page, 100);
+    assert.equal(requests.filter((u) => u.endsWith('/bench/dicelab_bg.wasm')).length, 1);
+    assert.ok(Number(await data(page, 'predictedB')) >= 4, 'focal keeps the small classes');
+  });
+});
