@@ -186,7 +186,7 @@ pub struct ExperimentCmd {
     /// Training steps per run.
     #[arg(long, default_value_t = 300)]
     pub steps: u64,
-    /// Presets to compare, comma separated (default: all five).
+    /// Presets to compare, comma separated (default: all of them).
     #[arg(long, value_delimiter = ',', value_parser = named::<Preset>())]
     pub presets: Vec<Preset>,
     /// Named run configurations to compare instead of the presets: a JSON file (`-`: standard

@@ -5,10 +5,7 @@
 
 use crate::cases::{cases, configs, describe};
 use crate::compare::{assert_within, Tol};
-use dicelab::loss::{
-    self, fast, Activation, Aggregation, Formula, LossConfig, LossError, LossKind, Named,
-    Reduction, Weights,
-};
+use dicelab::loss::{self, fast, Activation, LossConfig, LossError, LossKind};
 use dicelab::rng::Mulberry32;
 use ndarray::{Array3, Array4, Axis};
 use proptest::prelude::*;
@@ -210,30 +207,10 @@ fn non_contiguous_views_match() {
 }
 
 fn config() -> impl Strategy<Value = LossConfig> {
-    (
-        (0..4usize, 0..2usize, 0..3usize, 0..2usize, 0..2usize),
-        (any::<bool>(), any::<bool>(), 0..2usize),
-        (
-            prop_oneof![Just(0.0), Just(1.0), 0.0f64..10.0],
-            1e-3f64..10.0,
-        ),
+    crate::properties::part1_config(
+        prop_oneof![Just(0.0), Just(1.0), 0.0f64..10.0],
+        1e-3f64..10.0,
     )
-        .prop_map(
-            |((k, f, w, r, a), (squared, bg, act), (snr, sdr))| LossConfig {
-                kind: LossKind::ALL[k],
-                formula: Formula::ALL[f],
-                weights: Weights::ALL[w],
-                reduction: Reduction::ALL[r],
-                aggregation: Aggregation::ALL[a],
-                squared,
-                smooth_nr: snr,
-                smooth_dr: sdr,
-                activation: Activation::ALL[act],
-                ignore_index: 255,
-                include_background: bg,
-                ..LossConfig::default()
-            },
-        )
 }
 
 fn problem() -> impl Strategy<Value = (Array4<f32>, Array3<i32>)> {

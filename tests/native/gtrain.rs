@@ -539,7 +539,7 @@ fn steps_allocate_nothing_and_reports_arrive_through_the_ring() {
 }
 
 /// A small run: 2 images of 32×32 per step, width 8, 3 classes.
-fn small_config() -> SessionConfig {
+pub fn small_config() -> SessionConfig {
     let mut cfg = SessionConfig {
         batch: 2,
         width: 8,

@@ -182,17 +182,7 @@ fn bad_part2_values_are_one_line_and_exit_2() {
     }
 }
 
-/// Small and fast: 32×32, width 8, few images.
-const SMALL: [&str; 8] = [
-    "--size",
-    "32",
-    "--width",
-    "8",
-    "--train-images",
-    "4",
-    "--val-images",
-    "2",
-];
+use crate::train_cli::SMALL;
 
 #[test]
 fn the_new_presets_train_and_run_in_experiment() {

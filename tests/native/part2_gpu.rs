@@ -65,18 +65,12 @@ fn the_gpu_engine_refuses_part2_with_a_reason() {
     assert_eq!(choice.backend().name(), "gpu");
 }
 
+/// `gtrain`'s small run with `loss`.
 fn small(loss: LossConfig) -> SessionConfig {
-    let mut cfg = SessionConfig {
-        batch: 2,
-        width: 8,
+    SessionConfig {
         loss,
-        ..SessionConfig::default()
-    };
-    cfg.data.size = 32;
-    cfg.data.classes = 3;
-    cfg.data.train_images = 4;
-    cfg.data.val_images = 2;
-    cfg
+        ..crate::gtrain::small_config()
+    }
 }
 
 fn gpu_backend(cfg: &SessionConfig) -> Option<GpuBackend> {

@@ -2,11 +2,11 @@
 //! ignored) and any valid options, the loss and gradient are finite and ignored pixels get a
 //! gradient of exactly zero.
 
+use crate::properties::{finite_and_ignored, problem};
 use crate::reference_extra::describe;
 use dicelab::loss::{
-    self, Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant,
+    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant,
 };
-use ndarray::{Array3, Array4};
 use proptest::prelude::*;
 
 const KINDS: [LossKind; 7] = [
@@ -94,32 +94,6 @@ fn config() -> impl Strategy<Value = LossConfig> {
         )
 }
 
-/// Any finite f32, with the extremes well represented.
-fn logit() -> impl Strategy<Value = f32> {
-    prop_oneof![
-        -5.0f32..5.0,
-        prop::num::f32::NORMAL | prop::num::f32::SUBNORMAL | prop::num::f32::ZERO,
-        Just(f32::MAX),
-        Just(f32::MIN),
-    ]
-}
-
-fn problem() -> impl Strategy<Value = (Array4<f32>, Array3<i32>)> {
-    (1..3usize, 1..4usize, 1..4usize, 2..5usize).prop_flat_map(|(b, h, w, c)| {
-        let n = b * h * w;
-        (
-            prop::collection::vec(logit(), n * c),
-            prop::collection::vec(prop_oneof![4 => 0..c as i32, 1 => Just(255)], n),
-        )
-            .prop_map(move |(z, y)| {
-                (
-                    Array4::from_shape_vec((b, h, w, c), z).expect("sized"),
-                    Array3::from_shape_vec((b, h, w), y).expect("sized"),
-                )
-            })
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(2000)
@@ -128,16 +102,6 @@ proptest! {
     #[test]
     fn part2_is_finite_and_ignores_ignored_pixels((z, y) in problem(), cfg in config()) {
         prop_assert!(cfg.validate().is_ok(), "{}: {:?}", describe(&cfg), cfg.validate());
-        let (r, g) = loss::loss_and_grad(&cfg, z.view(), y.view())
-            .map_err(|e| TestCaseError::fail(format!("{}: {e}", describe(&cfg))))?;
-        prop_assert!(r.loss.is_finite(), "{}: loss {}", describe(&cfg), r.loss);
-        prop_assert!(g.iter().all(|v| v.is_finite()), "{}: non-finite gradient", describe(&cfg));
-        let c = z.dim().3;
-        let g = g.as_slice().expect("contiguous");
-        for (n, &label) in y.iter().enumerate() {
-            if label == 255 {
-                prop_assert!(g[n * c..(n + 1) * c].iter().all(|&v| v == 0.0));
-            }
-        }
+        finite_and_ignored(&cfg, &z, &y, describe)?;
     }
 }

@@ -153,14 +153,19 @@ pub fn loss(cfg: &LossConfig, pr: &Problem) -> f64 {
 
 /// Central finite differences of [`loss`] with respect to every logit.
 pub fn fd_grad(cfg: &LossConfig, pr: &Problem) -> Vec<f64> {
+    central_differences(pr, |q| loss(cfg, q))
+}
+
+/// Central finite differences of `f` with respect to every logit of `pr`.
+pub fn central_differences(pr: &Problem, f: impl Fn(&Problem) -> f64) -> Vec<f64> {
     let mut q = pr.clone();
     (0..pr.z.len())
         .map(|i| {
             let h = 1e-6 * pr.z[i].abs().max(1.0);
             q.z[i] = pr.z[i] + h;
-            let up = loss(cfg, &q);
+            let up = f(&q);
             q.z[i] = pr.z[i] - h;
-            let down = loss(cfg, &q);
+            let down = f(&q);
             q.z[i] = pr.z[i];
             (up - down) / (2.0 * h)
         })

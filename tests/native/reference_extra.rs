@@ -290,18 +290,7 @@ pub fn grad(cfg: &LossConfig, pr: &Problem) -> Vec<f64> {
 
 /// Central finite differences of [`loss`].
 pub fn fd_grad(cfg: &LossConfig, pr: &Problem) -> Vec<f64> {
-    let mut q = pr.clone();
-    (0..pr.z.len())
-        .map(|i| {
-            let h = 1e-6 * pr.z[i].abs().max(1.0);
-            q.z[i] = pr.z[i] + h;
-            let up = loss(cfg, &q);
-            q.z[i] = pr.z[i] - h;
-            let down = loss(cfg, &q);
-            q.z[i] = pr.z[i];
-            (up - down) / (2.0 * h)
-        })
-        .collect()
+    crate::reference::central_differences(pr, |q| loss(cfg, q))
 }
 
 /// Whether two Lovász errors of one (unit, class) lie within `gap` of each other, where the

@@ -12,7 +12,7 @@ fn dicelab(args: &[&str]) -> Output {
 }
 
 /// Small and fast: 32×32, width 8, few images.
-const SMALL: [&str; 8] = [
+pub const SMALL: [&str; 8] = [
     "--size",
     "32",
     "--width",
