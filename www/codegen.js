@@ -9,6 +9,7 @@
 
 import { OPTIONS, LOSS_DEFAULTS, defaults } from './options.js';
 import { toHash } from './hash.js';
+import { part2Numpy } from './codegen_part2.js';
 
 const DICE_KINDS = ['dice', 'gdl', 'dice+ce'];
 const ALL_KINDS = ['dice', 'gdl', 'ce', 'dice+ce'];
@@ -460,11 +461,14 @@ function kerasForm(cfg, base) {
 
 const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
 
+/** Whether `cfg` is one of Part 1's losses in their MONAI form (the dialect forms below). */
+const part1 = (cfg) => ALL_KINDS.includes(cfg.kind) && cfg.variant !== 'smp' && !cfg['log-loss'];
+
 /**
- * Whether `cfg` is exported as code: Part 1's losses in their MONAI form (the others get the CLI
- * command that computes them).
+ * Whether `cfg` is exported as code in `lang`: every loss in NumPy, Part 1's in PyTorch and Keras
+ * too (the others get the CLI command that computes them).
  */
-export const exported = (cfg) => ALL_KINDS.includes(cfg.kind) && cfg.variant !== 'smp' && !cfg['log-loss'];
+export const exported = (cfg, lang = 'pytorch') => lang === 'numpy' || part1(cfg);
 
 const FULL_NAMES = {
   jaccard: 'Soft Jaccard (IoU) loss', tversky: 'Tversky loss', 'focal-tversky': 'Focal Tversky loss',
@@ -487,6 +491,17 @@ export function cliFlags(cfg) {
   if (cfg['log-loss']) flags.push('--log-loss');
   if (!cfg['include-background']) flags.push('--no-background');
   return flags;
+}
+
+/** The header of a Part 2 loss's NumPy form: what, the command that computes it, the page's link. */
+function part2Header(cfg, base) {
+  const link = pageLink(cfg, base);
+  return [
+    ...comment(`${FULL_NAMES[cfg.kind] ?? TITLES[cfg.kind]}${cfg.variant ? ` (${cfg.variant})` : ''}${cfg['log-loss'] ? ', −log form' : ''} in NumPy (float64: the reference), by dicelab. Self-contained; docs/losses.md, Part 2, is the exact definition.`),
+    '# The same loss from the reference CLI (logits and labels saved with numpy.save):',
+    `#   ${['dicelab loss --logits logits.npy --labels labels.npy', ...cliFlags(cfg)].join(' ')}`,
+    ...comment(link ? `This configuration, training live: ${link}` : `The playground: ${base}`),
+  ];
 }
 
 /** For a loss not exported yet: what computes it exactly, and where its library equivalents are. */
@@ -514,6 +529,9 @@ export function generate(lang, cfg, base) {
   if (!form) throw new Error(`unknown language '${String(lang).slice(0, 40)}'`);
   if (typeof base !== 'string' || base === '') throw new Error('generate needs the page\'s base URL');
   if (!ALL_KINDS.includes(cfg.kind) && !Object.hasOwn(FULL_NAMES, cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
-  if (!exported(cfg)) return `${cliForm(lang, cfg, base).join('\n')}\n`;
+  if (!part1(cfg)) {
+    if (lang !== 'numpy') return `${cliForm(lang, cfg, base).join('\n')}\n`;
+    return part2Numpy(cfg, part2Header(cfg, base));
+  }
   return `${form(cfg, base).join('\n')}\n`;
 }

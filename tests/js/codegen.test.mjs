@@ -54,6 +54,11 @@ function cliArgs(cfg, logits, labels) {
   if (cfg.aggregation === 'per-image') a.push('--per-image');
   if (cfg.squared) a.push('--squared');
   if (!cfg['include-background']) a.push('--no-background');
+  // Part 2's options, where set.
+  for (const k of ['variant', 'alpha', 'gamma']) if (cfg[k] !== null) a.push(`--${k}`, String(cfg[k]));
+  a.push('--beta', String(cfg.beta), '--eps', String(cfg.eps), '--focal-activation', cfg['focal-activation']);
+  a.push('--lambda-dice', String(cfg['lambda-dice']), '--lambda-focal', String(cfg['lambda-focal']));
+  if (cfg['log-loss']) a.push('--log-loss');
   return a;
 }
 
@@ -64,7 +69,7 @@ function numpyMissing() {
   return null;
 }
 
-test('generated NumPy code equals dicelab loss for every option combination', (t) => {
+test('generated NumPy code equals dicelab loss for every option combination, Part 2\'s losses included', (t) => {
   const why = numpyMissing() ?? (existsSync(BIN) ? null : `no dicelab binary at ${BIN} (cargo build first)`);
   if (why) {
     console.log(`# SKIPPED: ${why}`);
@@ -83,7 +88,7 @@ y = rng.integers(0, 3, size=(3, 5, 4)).astype(np.uint8)
 y[0, 1, 2] = 255; y[1, 4, 0] = 255; y[2] = 255
 np.save(${JSON.stringify(labels)}, y)
 `]);
-  const cfgs = configs();
+  const cfgs = allConfigs();
   const module = cfgs.map((cfg, i) => generate('numpy', cfg, BASE).replace('def loss(', `def loss_${i}(`)).join('\n\n');
   writeFileSync(join(dir, 'generated.py'), module);
   const runner = `
@@ -104,7 +109,7 @@ print(json.dumps([float(getattr(generated, f"loss_{i}")(z, y)) for i in range(${
   });
 });
 
-test('a loss not exported as code gets the dicelab command that computes it, and the command runs', (t) => {
+test('a loss not exported to PyTorch or Keras gets the dicelab command that computes it, and the command runs', (t) => {
   const why = existsSync(BIN) ? null : `no dicelab binary at ${BIN} (cargo build first)`;
   if (why) {
     console.log(`# SKIPPED: ${why}`);
@@ -120,11 +125,11 @@ test('a loss not exported as code gets the dicelab command that computes it, and
   const cfgs = cliOnlyConfigs();
   assert.ok(cfgs.length > 100, `${cfgs.length} configurations`);
   for (const cfg of cfgs) {
-    for (const lang of ['numpy', 'pytorch', 'keras']) {
+    for (const lang of ['pytorch', 'keras']) {
       const code = generate(lang, cfg, BASE);
       assert.match(code, /not exported as \w+ code yet/, lang);
     }
-    const line = generate('numpy', cfg, BASE).split('\n').find((l) => l.startsWith('#   dicelab loss '));
+    const line = generate('pytorch', cfg, BASE).split('\n').find((l) => l.startsWith('#   dicelab loss '));
     const args = line.replace('#   dicelab ', '').split(' ');
     const r = spawnSync(BIN, args, { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, `${line}: ${r.stderr}`);
