@@ -14,7 +14,7 @@ const shown = (s) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
 
 /** What can be hidden: option keys and group names. */
 export function hideable() {
-  return new Set([...OPTIONS.map((o) => o.key), ...GROUPS.map((g) => g.key), 'ab', 'presets', 'code', 'formula-view', 'gradient-view']);
+  return new Set([...OPTIONS.map((o) => o.key), ...GROUPS.map((g) => g.key), 'ab', 'presets', 'code', 'formula-view', 'gradient-view', 'tensors']);
 }
 
 /** What run B of a story sets differently from its run A. */

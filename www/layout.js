@@ -112,6 +112,23 @@ export const LAYOUT = `
           <pre class="code"><code id="embed-snippet"></code></pre>
         </details>
       </section>
+      <section class="full-only" aria-labelledby="tensors-title" data-part="tensors">
+        <h2 id="tensors-title" class="small">Check your own tensors</h2>
+        <p class="note">Your logits (B, H, W, C) and labels (B, H, W), saved with numpy.save, against run A's loss
+          options: the loss, each unit's and class's sums and terms, and ∂L/∂logits, computed here by the reference
+          engine in float64, as <code>dicelab loss</code> prints them. The files stay in your browser.</p>
+        <div class="tensor-inputs">
+          <label>logits.npy <input type="file" id="tensor-logits" accept=".npy"></label>
+          <label>labels.npy <input type="file" id="tensor-labels" accept=".npy"></label>
+        </div>
+        <p id="tensor-msg" class="control-msg" role="alert"></p>
+        <div id="tensor-result" hidden>
+          <p id="tensor-summary"></p>
+          <div class="table-wrap"><table id="tensor-table"></table></div>
+          <p><a id="tensor-grad" class="button" download="grad.npy">Download grad.npy</a></p>
+          <details><summary>The report as JSON</summary><pre class="code"><code id="tensor-json"></code></pre></details>
+        </div>
+      </section>
     </main>
   </div>
 `;

@@ -1,5 +1,5 @@
-// The explanation panels below the runs: the loss as MathML with its gradient inspector, and the
-// exported code with its ARIA tabs and Copy button. Their modules (formula.js, codegen.js, ~7 KB
+// The explanation panels below the runs: the loss as MathML with its gradient inspector, the
+// exported code with its ARIA tabs and Copy button, and the check of the visitor's own tensors. Their modules (formula.js, codegen.js, ~7 KB
 // gzipped) are fetched when a panel first comes within 600 px of the screen: an embed never shows
 // them, and a first visit does not download them.
 
@@ -89,6 +89,20 @@ export function explanationPanels(onError) {
     showCode();
   }, onError);
 
+  // The tensor panel's module (and the full engine it uses) load when a file is first chosen.
+  let tensors = null;
+  let tensorsLoading = null;
+  const startTensors = () => {
+    tensorsLoading ??= import('./tensors.js')
+      .then((m) => m.tensorPanel(lossConfig(state)))
+      .then((refresh) => { tensors = refresh; })
+      .catch((e) => {
+        tensorsLoading = null;
+        onError('tensor panel', e);
+      });
+  };
+  for (const id of ['tensor-logits', 'tensor-labels']) $(id).addEventListener('change', startTensors);
+
   $('region').addEventListener('input', () => {
     $('region-value').textContent = $('region').value;
     showFormula();
@@ -113,6 +127,7 @@ export function explanationPanels(onError) {
       state = next;
       showFormula();
       showCode();
+      tensors?.(lossConfig(state));
     },
   };
 }
