@@ -2,7 +2,7 @@
 // training worker, and every view. The page itself holds no numerics: Rust computes, the worker
 // trains, this file only routes messages and draws.
 
-import { OPTIONS, BY_KEY, PRESETS, sessionConfig, presetOf } from './options.js';
+import { OPTIONS, BY_KEY, KINDS, PRESETS, sessionConfig, presetOf } from './options.js';
 import { parseHash, toHash } from './hash.js';
 import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
 import { buildControls } from './controls.js';
@@ -92,8 +92,13 @@ function setOption(run, key, value) {
   const before = ui[run][key];
   if (before === value) return;
   ui[run][key] = value;
+  // A variant the new loss does not have goes back to auto, so the control shows what is in force.
+  if (key === 'loss' && !KINDS[value]?.variants.includes(ui[run].variant)) ui[run].variant = null;
   // Run B follows A, except in what an A/B pair may differ in while A/B is on.
-  if (run === 'a' && (!ui.ab || !BY_KEY[key].ab)) ui.b[key] = value;
+  if (run === 'a' && (!ui.ab || !BY_KEY[key].ab)) {
+    ui.b[key] = value;
+    if (key === 'loss') ui.b.variant = ui.a.variant;
+  }
   writeHash();
   refreshStatic();
   if (RESTART.has(key)) startRuns();
@@ -251,6 +256,7 @@ function startRuns() {
 /** Forgets the previous runs' curves and readouts: the runs of `generation` have started. */
 function clearRuns(gen) {
   shownGeneration = gen;
+  shownBackend = null;
   curves = { a: [], b: [] };
   mious = { a: [], b: [] };
   lastReports = {};
@@ -313,9 +319,13 @@ function onTrainerMessage(e) {
   }
 }
 
+let shownBackend = null; // run A's backend as last reported, for what a change means
+
 /** Run A's backend: WebGPU, or the CPU and why. A device lost mid-run is announced. */
 function onBackend(m) {
   const el = $('backend');
+  const was = shownBackend;
+  shownBackend = m.backend;
   document.body.dataset.backend = m.backend;
   if (m.backend === 'gpu') {
     el.textContent = `WebGPU (${m.adapter ?? 'adapter'})`;
@@ -325,7 +335,7 @@ function onBackend(m) {
   if (m.code === 'device-lost' || m.code === 'gpu-failed') {
     notify(`The GPU stopped (${m.reason}); training goes on on the CPU from the last weights read back.`, 'error');
   }
-  if (m.code === 'no-kernel') {
+  if (m.code === 'no-kernel' && was === 'gpu') {
     notify(`${m.reason[0].toUpperCase()}${m.reason.slice(1)}: training goes on on the CPU from the last weights read back.`);
   }
   if (!m.reason && ui.a.backend === 'cpu') {
@@ -334,7 +344,7 @@ function onBackend(m) {
     return;
   }
   const reason = m.reason ?? 'unknown';
-  el.textContent = m.code === 'no-kernel' ? 'CPU (no GPU kernel for this loss yet)' : `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
+  el.textContent = m.code === 'no-kernel' ? 'CPU (no GPU kernel for a loss of this run yet)' : `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
   el.title = reason;
 }
 

@@ -94,8 +94,7 @@ export function explanationPanels(onError) {
   let tensorsLoading = null;
   const startTensors = () => {
     tensorsLoading ??= import('./tensors.js')
-      .then((m) => m.tensorPanel(lossConfig(state)))
-      .then((refresh) => { tensors = refresh; })
+      .then((m) => { tensors = m.tensorPanel(lossConfig(state)); })
       .catch((e) => {
         tensorsLoading = null;
         onError('tensor panel', e);

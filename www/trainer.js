@@ -22,6 +22,7 @@ const EVAL_MS = 600; // validation metrics are a forward pass over the validatio
 
 let engine = null; // the wasm build the current runs live in (engine.js)
 let full = false; // a run has asked for a loss only the full build has: it trains every run since
+let restartPending = false; // the page was asked to start new runs (in the full build)
 let runs = {}; // id -> {pg: Playground, sentCurve: number}
 let epoch = 0; // bumped by every start: work of older runs is dropped
 let generation = 0; // the page's number of the current runs' start
@@ -148,10 +149,13 @@ async function loop() {
 async function start(msg) {
   // Build the new runs first: if Rust refuses a configuration, the current runs stay untouched.
   const backend = { webgpu: 'gpu', cpu: 'cpu' }[msg.backend] ?? 'auto';
+  restartPending = false;
   let mod;
   try {
     mod = full ? await fullEngine() : await engineFor(backend);
   } catch (e) {
+    // The full module did not load: a later start tries the light ones again.
+    full = false;
     throw Object.assign(new Error(`The WebAssembly module could not start: ${errorText(e)}`), { fatal: !engine });
   }
   const next = {};
@@ -161,7 +165,7 @@ async function start(msg) {
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();
-    // A loss the light modules leave out: from now on, the full build.
+    // A loss the light modules leave out: from now on, the full build (if it starts).
     if (!full && needsFull(e)) {
       full = true;
       return start(msg);
@@ -210,6 +214,8 @@ async function handle(msg) {
         await snapshot(true);
         break;
       case 'set': {
+        // The page is about to start new runs with its latest options: nothing to apply here.
+        if (restartPending) break;
         const r = runs[msg.id];
         if (r) {
           try {
@@ -218,6 +224,7 @@ async function handle(msg) {
             if (full || !needsFull(e)) throw e;
             // The light module has no such loss: the page restarts both runs in the full build.
             full = true;
+            restartPending = true;
             post({ type: 'restart' });
             break;
           }

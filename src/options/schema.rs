@@ -143,7 +143,8 @@ pub const OPTIONS: &[PageOption] = &[
     opt("beta", "loss", "β", Control::Number { range: 0.0..=1.0, step: Some(0.05), log: false },
         &[&["loss", "beta"]], "Tversky: the weight of false negatives; β > α favours recall, so small \
          regions are missed less").ab(),
-    opt("gamma", "loss", "γ", Control::Number { range: 0.0..=5.0, step: Some(0.05), log: false },
+    // Above 0: focal Tversky needs γ > 0 (its 1/γ and the power of a mean).
+    opt("gamma", "loss", "γ", Control::Number { range: 0.05..=5.0, step: Some(0.05), log: false },
         &[&["loss", "gamma"]], "Focal: (1 − p)^γ down-weights easy pixels; focal Tversky: the \
          exponent").ab().auto(),
     opt("log", "loss", "−log of the score", Control::Bool, &[&["loss", "log-loss"]],

@@ -37,6 +37,10 @@ pub enum TrainError {
     Backend(String),
 }
 
+/// How many read-backs a blocking call waits through before its own (the ring's slots, a
+/// prediction, the weights, the heat: each `wait` settles one).
+const WAITS: usize = 16;
+
 /// A device that trains one TinySegNet on batches of a fixed image size.
 pub trait TrainBackend {
     /// `cpu` or `gpu`.
@@ -173,20 +177,32 @@ pub trait TrainBackend {
         if self.submit_predict(images, batch, classes)? {
             return Ok(());
         }
-        self.wait()?;
-        match self.take_predictions(classes)? {
-            true => Ok(()),
-            false => Err(TrainError::Backend("the predictions did not arrive".into())),
+        // `wait` settles the oldest read-back; steps in flight may come before this one.
+        for _ in 0..WAITS {
+            self.wait()?;
+            if self.take_predictions(classes)? {
+                return Ok(());
+            }
         }
+        Err(TrainError::Backend("the predictions did not arrive".into()))
     }
 
     /// The heat of [`submit_heat`](Self::submit_heat), waited for.
     fn gradient_heat(&mut self) -> Result<Vec<f32>, TrainError> {
-        if self.submit_heat()?.is_some() {
-            self.wait()?;
+        if self.submit_heat()?.is_none() {
+            return self
+                .take_heat()?
+                .ok_or_else(|| TrainError::Backend("no gradient heat".into()));
         }
-        self.take_heat()?
-            .ok_or_else(|| TrainError::Backend("the gradient heat did not arrive".into()))
+        for _ in 0..WAITS {
+            self.wait()?;
+            if let Some(heat) = self.take_heat()? {
+                return Ok(heat);
+            }
+        }
+        Err(TrainError::Backend(
+            "the gradient heat did not arrive".into(),
+        ))
     }
 
     /// Why this backend cannot train with `loss` (the GPU has no kernel for it), if so.

@@ -109,11 +109,14 @@ impl TrainBackend for GpuBackend {
 
     fn params(&mut self) -> Result<Vec<f32>, TrainError> {
         self.trainer.submit_params_read().map_err(train_error)?;
-        self.wait()?;
-        self.trainer
-            .take_params()
-            .map_err(train_error)?
-            .ok_or_else(|| TrainError::Backend("the weights did not arrive".into()))
+        // Steps in flight land first: wait until the weights have too.
+        for _ in 0..16 {
+            self.wait()?;
+            if let Some(params) = self.trainer.take_params().map_err(train_error)? {
+                return Ok(params);
+            }
+        }
+        Err(TrainError::Backend("the weights did not arrive".into()))
     }
 
     fn set_params(&mut self, params: &[f32]) -> Result<(), TrainError> {

@@ -249,11 +249,19 @@ impl Session {
                 false => Err(e),
             };
         }
+        // Every arrived report consumes its step, also after a refused one, so that the steps
+        // still queued stay matched to the reports still to come.
+        let mut first_error = None;
         for report in out {
             let step = self.queued.pop_front().unwrap_or(self.steps);
-            self.record(step, report.map_err(|e| at_step(e, step))?)?;
+            let recorded = report
+                .map_err(|e| at_step(e, step))
+                .and_then(|r| self.record(step, r));
+            if let Err(e) = recorded {
+                first_error.get_or_insert(e);
+            }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
     }
 
     fn next_batch(&mut self) {

@@ -40,14 +40,15 @@ async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, Fallback
     use crate::net::Dims;
     use crate::train::GpuBackend;
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
-    if let Some(reason) = FallbackReason::no_kernel(&cfg.loss) {
-        return Err(reason);
-    }
+    // Why there is no GPU comes first: a loss without kernels matters only where there is one.
     let ctx = if auto {
         GpuContext::new_hardware().await?
     } else {
         GpuContext::new().await?
     };
+    if let Some(reason) = FallbackReason::no_kernel(&cfg.loss) {
+        return Err(reason);
+    }
     let dims = Dims {
         batch: cfg.batch,
         height: cfg.data.size,
