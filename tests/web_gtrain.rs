@@ -33,7 +33,7 @@ async fn webgpu_available() -> bool {
 
 #[wasm_bindgen_test]
 async fn gpu_steps_agree_with_the_cpu_or_the_fallback_trains() {
-    let gpu = Playground::create(config(), "gpu".into())
+    let gpu = Playground::create(config(), "gpu".into(), wasm_bindgen::JsValue::UNDEFINED)
         .await
         .map_err(|_| "create")
         .unwrap();

@@ -68,7 +68,7 @@ async fn the_cpu_only_module_trains_and_says_why_it_has_no_gpu() {
     }
     js_sys::Reflect::set(&config, &"data".into(), &data).expect("a plain object");
     for backend in ["auto", "gpu"] {
-        let pg = Playground::create(config.clone().into(), backend.into())
+        let pg = Playground::create(config.clone().into(), backend.into(), JsValue::UNDEFINED)
             .await
             .map_err(|_| "create")
             .expect("a CPU run");
@@ -90,7 +90,7 @@ async fn the_cpu_only_module_trains_and_says_why_it_has_no_gpu() {
             .expect("steps");
         assert_eq!(pg.steps(), 3.0);
     }
-    let cpu = Playground::create(config.into(), "cpu".into())
+    let cpu = Playground::create(config.into(), "cpu".into(), JsValue::UNDEFINED)
         .await
         .map_err(|_| "create")
         .expect("a CPU run");

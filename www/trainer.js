@@ -185,7 +185,8 @@ async function start(msg) {
   post({
     type: 'started',
     generation,
-    size: a.imageSize(),
+    height: a.imageHeight(),
+    width: a.imageWidth(),
     classes: a.classes(),
     shown: a.shownImages(),
     images: a.validationImages(),

@@ -12,6 +12,8 @@ pub mod range {
     pub const CLASSES: RangeInclusive<usize> = crate::net::CLASSES;
     /// Image height and width in pixels.
     pub const SIZE: RangeInclusive<usize> = 32..=128;
+    /// Height and width of your own image, as the page downscales it.
+    pub const OWN_SIDE: RangeInclusive<usize> = 32..=256;
     /// Share of the most frequent class over the rarest.
     pub const IMBALANCE: RangeInclusive<f64> = 1.0..=1000.0;
     /// Standard deviation of the pixel noise.

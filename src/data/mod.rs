@@ -5,13 +5,15 @@
 //! colours and differ by pattern, so telling them apart needs a neighbourhood. Classes are
 //! imbalanced (class 0, the background, most frequent; optionally one class absent from most
 //! images). Training labels are full, or sparse parallelograms with the rest background or ignored,
-//! as in the original question; validation labels are always full.
+//! as in the original question; validation labels are always full. Or your own painted image
+//! (`OwnImage`): random crops to train on, tiles to predict it whole.
 
 mod annotate;
 mod config;
 mod dataset;
 mod material;
 mod mosaic;
+mod own;
 mod protocol;
 mod scene;
 
@@ -20,5 +22,6 @@ pub use config::{range, Annotation, DataConfig, IGNORE_LABEL};
 pub use dataset::{Dataset, Splits};
 pub use material::{material, Material, Pattern};
 pub use mosaic::RARE_PRESENCE;
+pub use own::{Crops, OwnImage};
 pub use protocol::protocol_batch;
 pub use scene::{scene, Scene};

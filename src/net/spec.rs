@@ -50,6 +50,12 @@ impl NetSpec {
         Ok(Self { width, classes })
     }
 
+    /// How far a pixel's receptive field reaches on each side: the sum of the layers' padding
+    /// (4; the field is `2·radius + 1` square).
+    pub fn radius(&self) -> usize {
+        self.layers().iter().map(Conv::pad).sum()
+    }
+
     /// The four layers, in order.
     pub fn layers(&self) -> [Conv; LAYERS] {
         let w = self.width;

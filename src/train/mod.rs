@@ -12,6 +12,7 @@ mod metrics;
 mod preset;
 mod sampler;
 mod session;
+mod source;
 
 pub use backend::{check_batch, TrainBackend, TrainError};
 pub use config::{check_loss, SessionConfig, BATCH};
@@ -22,3 +23,4 @@ pub use metrics::{ClassMetrics, Confusion, Evaluation};
 pub use preset::Preset;
 pub use sampler::Sampler;
 pub use session::{LossChange, Progress, Session, StepRecord};
+pub use source::EvalView;

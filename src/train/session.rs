@@ -6,8 +6,8 @@ use super::backend::{TrainBackend, TrainError};
 use super::config::{check_loss, SessionConfig};
 use super::cpu::CpuBackend;
 use super::metrics::{Confusion, Evaluation};
-use super::sampler::Sampler;
-use crate::data::{Dataset, Splits};
+use super::source::{EvalView, Source};
+use crate::data::OwnImage;
 use crate::gpu::{FallbackReason, GpuError, ReadySignal};
 use crate::loss::{LossConfig, LossReport};
 use crate::net::{init_params, Dims, NetSpec, OptimConfig};
@@ -17,8 +17,6 @@ use std::collections::VecDeque;
 
 /// Salt of the initial-weights stream.
 const WEIGHTS: u32 = 3;
-/// Salt of the batch-order stream.
-const ORDER: u32 = 4;
 
 /// One point of the loss curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -45,10 +43,8 @@ pub struct LossChange {
 /// A training run.
 pub struct Session {
     config: SessionConfig,
-    data: Splits,
+    source: Source,
     backend: Box<dyn TrainBackend>,
-    sampler: Sampler,
-    indices: Vec<usize>,
     images: Vec<f32>,
     labels: Vec<i32>,
     steps: u64,
@@ -56,6 +52,9 @@ pub struct Session {
     loss_changes: Vec<LossChange>,
     last_report: Option<LossReport>,
     predictions: Vec<u8>,
+    /// Evaluation inputs gathered (your image's tiles) and their predictions, one chunk.
+    eval_images: Vec<f32>,
+    eval_chunk: Vec<u8>,
     /// Steps submitted whose reports have not arrived (the GPU's ring), oldest first.
     queued: VecDeque<u64>,
     /// Why the session runs on the CPU, if it was meant for the GPU.
@@ -68,7 +67,6 @@ struct EvalCursor {
     start: usize,
     /// Images of the prediction in flight, if one is.
     waiting: Option<usize>,
-    confusion: Confusion,
 }
 
 /// What a non-blocking call ([`Session::advance`], [`Session::evaluate_advance`],
@@ -83,6 +81,11 @@ pub enum Progress<T> {
 impl Session {
     /// A session on the CPU backend.
     pub fn new(config: SessionConfig) -> Result<Self, TrainError> {
+        Self::new_on(config, None)
+    }
+
+    /// A session on the CPU backend, on the synthetic scenes or on `own` image.
+    pub fn new_on(config: SessionConfig, own: Option<OwnImage>) -> Result<Self, TrainError> {
         let spec = config.validate().map_err(TrainError::Config)?;
         let cap = Dims {
             batch: config.batch,
@@ -90,7 +93,7 @@ impl Session {
             width: config.data.size,
         };
         let backend = CpuBackend::new(spec, cap, config.init, 0, config.optim);
-        Self::with_backend(config, Box::new(backend))
+        Self::with_backend_on(config, Box::new(backend), own)
     }
 
     /// A session on `backend`, which must have the config's net shape and hold batches of
@@ -99,7 +102,17 @@ impl Session {
     /// session's initial weights, so every backend starts from the same ones.
     pub fn with_backend(
         config: SessionConfig,
+        backend: Box<dyn TrainBackend>,
+    ) -> Result<Self, TrainError> {
+        Self::with_backend_on(config, backend, None)
+    }
+
+    /// [`with_backend`](Self::with_backend), on the synthetic scenes or on `own` image (which
+    /// must have the config's classes, room for its crops, and `--ignore-index 255`).
+    pub fn with_backend_on(
+        config: SessionConfig,
         mut backend: Box<dyn TrainBackend>,
+        own: Option<OwnImage>,
     ) -> Result<Self, TrainError> {
         let spec = config.validate().map_err(TrainError::Config)?;
         refused(backend.as_ref(), &config.loss)?;
@@ -124,15 +137,17 @@ impl Session {
             derive_seed(config.seed, WEIGHTS),
         ))?;
         backend.set_optimizer(config.optim);
-        let data = Splits::new(&config.data, config.seed);
+        let source = Source::new(&config, spec.radius(), own).map_err(TrainError::Config)?;
         let pixels = size * size;
+        let view = source.view();
+        let shown = view.count * view.pixels();
         Ok(Self {
-            sampler: Sampler::new(data.train.count, derive_seed(config.seed, ORDER)),
-            indices: vec![0; config.batch],
             images: vec![0.0; config.batch * pixels * 3],
             labels: vec![0; config.batch * pixels],
-            predictions: vec![0; data.validation.count * pixels],
-            data,
+            predictions: vec![0; shown],
+            eval_images: Vec::new(),
+            eval_chunk: vec![0; cap.batch * pixels],
+            source,
             backend,
             steps: 0,
             curve: Vec::new(),
@@ -265,10 +280,9 @@ impl Session {
     }
 
     fn next_batch(&mut self) {
-        self.sampler.fill(&mut self.indices);
-        self.data
-            .train
-            .gather(&self.indices, &mut self.images, &mut self.labels);
+        let size = self.config.data.size;
+        self.source
+            .fill_batch(size, &mut self.images, &mut self.labels);
     }
 
     fn record(&mut self, step: u64, report: LossReport) -> Result<(), TrainError> {
@@ -348,40 +362,43 @@ impl Session {
     }
 
     fn evaluate_once(&mut self) -> Result<Progress<Evaluation>, TrainError> {
-        let val = &self.data.validation;
-        let pixels = val.pixels();
+        let size = self.config.data.size;
+        let pixels = size * size;
         let chunk = self.backend.capacity().batch;
-        let cur = self.eval.get_or_insert_with(|| EvalCursor {
+        let inputs = self.source.inputs();
+        let cur = self.eval.get_or_insert(EvalCursor {
             start: 0,
             waiting: None,
-            confusion: Confusion::new(val.classes),
         });
         loop {
-            let range = |s: usize, n: usize| s * pixels..(s + n) * pixels;
             if let Some(n) = cur.waiting {
-                let pred = &mut self.predictions[range(cur.start, n)];
+                let pred = &mut self.eval_chunk[..n * pixels];
                 if !self.backend.take_predictions(pred)? {
                     return match self.backend.ready_signal() {
                         Some(s) => Ok(Progress::Wait(s)),
                         None => Err(TrainError::Backend("a prediction was lost".into())),
                     };
                 }
-                cur.confusion.add(&val.truth[range(cur.start, n)], pred);
+                self.source
+                    .accept(cur.start, n, size, pred, &mut self.predictions);
                 cur.start += n;
                 cur.waiting = None;
             }
-            if cur.start >= val.count {
-                let confusion = std::mem::replace(&mut cur.confusion, Confusion::new(val.classes));
+            if cur.start >= inputs {
                 self.eval = None;
+                let view = self.source.view();
+                let mut confusion = Confusion::new(view.classes);
+                confusion.add(view.truth, &self.predictions);
                 return Ok(Progress::Done(Evaluation::from_confusion(
                     self.steps, confusion,
                 )));
             }
-            let n = chunk.min(val.count - cur.start);
-            let images = &val.images[cur.start * pixels * 3..(cur.start + n) * pixels * 3];
-            let pred = &mut self.predictions[range(cur.start, n)];
+            let n = chunk.min(inputs - cur.start);
+            let images = self.source.input(cur.start, n, size, &mut self.eval_images);
+            let pred = &mut self.eval_chunk[..n * pixels];
             if self.backend.submit_predict(images, n, pred)? {
-                cur.confusion.add(&val.truth[range(cur.start, n)], pred);
+                self.source
+                    .accept(cur.start, n, size, pred, &mut self.predictions);
                 cur.start += n;
             } else {
                 cur.waiting = Some(n);
@@ -389,7 +406,7 @@ impl Session {
         }
     }
 
-    /// Predicts every validation image and returns the metrics against the full labels:
+    /// Predicts the evaluation set and returns the metrics against its truth:
     /// [`evaluate_advance`](Self::evaluate_advance) run to completion.
     pub fn evaluate(&mut self) -> Result<Evaluation, TrainError> {
         self.finish(Self::evaluate_advance)
@@ -470,13 +487,13 @@ impl Session {
         self.last_report.as_ref()
     }
 
-    /// The validation set.
-    pub fn validation(&self) -> &Dataset {
-        &self.data.validation
+    /// The evaluation set: the validation scenes, or your image whole.
+    pub fn view(&self) -> EvalView<'_> {
+        self.source.view()
     }
 
-    /// Predicted classes of every validation image, (N, H, W), as of the last [`evaluate`](Self::evaluate)
-    /// (zeros before the first).
+    /// Predicted classes of every evaluation image, (N, H, W) of [`view`](Self::view), as of the
+    /// last [`evaluate`](Self::evaluate) (zeros before the first).
     pub fn predictions(&self) -> &[u8] {
         &self.predictions
     }
@@ -520,7 +537,7 @@ impl Session {
 
     /// The first image of the last step's batch, (H, W, 3), and its training labels (H, W).
     pub fn last_batch_first(&self) -> (&[f32], &[i32]) {
-        let pixels = self.data.train.pixels();
+        let pixels = self.config.data.size * self.config.data.size;
         (&self.images[..pixels * 3], &self.labels[..pixels])
     }
 

@@ -5,6 +5,7 @@
 //! by hand (`convert`: no serde-wasm-bindgen, no JSON codec in the bundle; see ARCHITECTURE.md).
 
 pub mod convert;
+mod own;
 mod playground;
 pub use playground::Playground;
 

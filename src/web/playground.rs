@@ -15,7 +15,9 @@
 //! `gpu::net::CHECKPOINT_EVERY`); `fallbackReason()` then says so.
 
 use super::convert::ToJs;
+use super::own::own_image;
 use super::{drive, from_js, js};
+use crate::data::OwnImage;
 use crate::gpu::FallbackReason;
 use crate::loss::LossConfig;
 use crate::net::OptimConfig;
@@ -35,7 +37,11 @@ pub struct Playground {
 
 /// A GPU session for `cfg`, or why there is none.
 #[cfg(feature = "gpu")]
-async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, FallbackReason> {
+async fn gpu_session(
+    cfg: SessionConfig,
+    auto: bool,
+    own: Option<OwnImage>,
+) -> Result<Session, FallbackReason> {
     use crate::gpu::GpuContext;
     use crate::net::Dims;
     use crate::train::GpuBackend;
@@ -57,13 +63,17 @@ async fn gpu_session(cfg: SessionConfig, auto: bool) -> Result<Session, Fallback
     let backend = GpuBackend::new(ctx, spec, dims, cfg.optim)
         .await
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))?;
-    Session::with_backend(cfg, Box::new(backend))
+    Session::with_backend_on(cfg, Box::new(backend), own)
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))
 }
 
 /// The CPU-only build has no GPU session; it says why (the page loads it where WebGPU cannot train).
 #[cfg(not(feature = "gpu"))]
-async fn gpu_session(_: SessionConfig, _: bool) -> Result<Session, FallbackReason> {
+async fn gpu_session(
+    _: SessionConfig,
+    _: bool,
+    _: Option<OwnImage>,
+) -> Result<Session, FallbackReason> {
     Err(crate::gpu::cpu_build_reason().await)
 }
 
@@ -93,16 +103,23 @@ impl Playground {
 
     /// A new run (resolves to a `Playground`). `backend`: `"cpu"`; `"gpu"` for WebGPU when the
     /// browser gives a device; `"auto"` the same unless the device is a software rasteriser (slower
-    /// than the CPU engine). Otherwise the CPU, with the reason in `fallbackReason()`.
-    pub async fn create(config: JsValue, backend: String) -> Result<Playground, JsError> {
+    /// than the CPU engine). Otherwise the CPU, with the reason in `fallbackReason()`. `image`:
+    /// `undefined` for the synthetic scenes, or your own painted image, `{height, width, classes,
+    /// rgb: Float32Array (H·W·3 in 0–1), labels: Uint8Array (H·W, 255 = none)}`.
+    pub async fn create(
+        config: JsValue,
+        backend: String,
+        image: JsValue,
+    ) -> Result<Playground, JsError> {
         let cfg: SessionConfig = from_js(config)?;
         cfg.validate().map_err(js)?;
+        let own = own_image(&image)?;
         let session = match backend.as_str() {
-            "cpu" => Session::new(cfg).map_err(js)?,
-            "gpu" | "auto" => match gpu_session(cfg, backend == "auto").await {
+            "cpu" => Session::new_on(cfg, own).map_err(js)?,
+            "gpu" | "auto" => match gpu_session(cfg, backend == "auto", own.clone()).await {
                 Ok(s) => s,
                 Err(reason) => {
-                    let mut s = Session::new(cfg).map_err(js)?;
+                    let mut s = Session::new_on(cfg, own).map_err(js)?;
                     s.set_fallback_reason(reason);
                     s
                 }
@@ -230,41 +247,47 @@ impl Playground {
         Ok(e.to_js())
     }
 
-    /// Predicted classes of the shown validation images, as of the last `evaluate`.
+    /// Predicted classes of the shown evaluation images, as of the last `evaluate`.
     pub fn predictions(&self) -> Vec<u8> {
         let n = self.shown() * self.pixels();
         self.session().predictions()[..n].to_vec()
     }
 
-    /// Image height and width.
-    #[wasm_bindgen(js_name = imageSize)]
-    pub fn image_size(&self) -> usize {
-        self.session().validation().size
+    /// Height of the shown images: the scenes' size, or your image's height.
+    #[wasm_bindgen(js_name = imageHeight)]
+    pub fn image_height(&self) -> usize {
+        self.session().view().height
+    }
+
+    /// Width of the shown images.
+    #[wasm_bindgen(js_name = imageWidth)]
+    pub fn image_width(&self) -> usize {
+        self.session().view().width
     }
 
     /// Number of classes.
     pub fn classes(&self) -> usize {
-        self.session().validation().classes
+        self.session().view().classes
     }
 
-    /// How many validation images the page shows.
+    /// How many evaluation images the page shows (your image: 1, whole).
     #[wasm_bindgen(js_name = shownImages)]
     pub fn shown(&self) -> usize {
-        SHOWN.min(self.session().validation().count)
+        SHOWN.min(self.session().view().count)
     }
 
-    /// The shown validation images, (N, H, W, 3) in [0, 1].
+    /// The shown images, (N, H, W, 3) in [0, 1].
     #[wasm_bindgen(js_name = validationImages)]
     pub fn validation_images(&self) -> Vec<f32> {
-        self.session().validation().images[..self.shown() * self.pixels() * 3].to_vec()
+        self.session().view().images[..self.shown() * self.pixels() * 3].to_vec()
     }
 
-    /// Their true classes, (N, H, W).
+    /// Their truth, (N, H, W): the scenes' true classes, or your painted labels (255: none).
     #[wasm_bindgen(js_name = validationLabels)]
     pub fn validation_labels(&self) -> Vec<u8> {
         let n = self.shown() * self.pixels();
         let session = self.session();
-        let truth = &session.validation().truth[..n];
+        let truth = &session.view().truth[..n];
         truth
             .iter()
             .map(|&c| u8::try_from(c).unwrap_or(u8::MAX))
@@ -302,6 +325,6 @@ impl Playground {
     }
 
     fn pixels(&self) -> usize {
-        self.session().validation().pixels()
+        self.session().view().pixels()
     }
 }

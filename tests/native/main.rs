@@ -22,6 +22,7 @@ mod gtrain;
 mod net;
 mod net_reference;
 mod numerics;
+mod own;
 mod part2;
 mod part2_cli;
 mod part2_gpu;
