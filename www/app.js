@@ -9,7 +9,7 @@ import { buildControls } from './controls.js';
 import { lineChart, barChart, runColors } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
 import { LAYOUT } from './layout.js';
-import { explanationPanels } from './panels.js';
+import { explanationPanels, whenNear } from './panels.js';
 
 document.body.insertAdjacentHTML('beforeend', LAYOUT);
 
@@ -25,7 +25,7 @@ let accepted = structuredClone(ui); // the last state the engine accepted
 let playing = !EMBED;
 let userPaused = false;
 let inView = false;
-let info = null; // {size, classes, shown, images, labels} of the current runs
+let info = null; // {height, width, classes, shown, images, labels, own} of the current runs
 let generation = 0; // bumped by every start; snapshots of older runs are not drawn
 let shownGeneration = 0;
 let curves = { a: [], b: [] };
@@ -198,6 +198,7 @@ function refreshStatic() {
   refreshStory();
   panels.refresh(ui.a);
   $('share').href = `${location.pathname}${toHash(ui)}`;
+  $('share').title = ui.a.source === 'yours' ? 'Your image stays in this browser: whoever opens the link trains on their own.' : '';
   // The full page with this state, for an embed's reader.
   $('open-full').href = new URL(`./${toHash({ ...ui, hide: new Set(), show: null })}`, location.href).href;
   // An embed shows what the two runs differ in.
@@ -246,12 +247,75 @@ function openTrainer(onMessage) {
   return port;
 }
 
-function startRuns() {
+/** Starts new runs with the options shown: on the synthetic scenes, or on your painted image. */
+async function startRuns() {
   generation += 1;
+  const gen = generation;
   const runs = { a: sessionConfig(ui.a) };
   if (ui.ab) runs.b = sessionConfig(ui.b);
-  worker.postMessage({ type: 'start', runs, backend: ui.a.backend, play: playing, generation });
+  let image = null;
+  if (ui.a.source === 'yours') {
+    const got = await loadOwn().then((p) => p.take(), (e) => ({ problem: e.message }));
+    if (gen !== generation) return;
+    if (got.problem) {
+      // Training refuses to start and says why; the runs and the painting stay as they were.
+      const first = !info;
+      notify(first
+        ? `This page trains on your own image, which stays in the browser that painted it; ${got.problem}. The synthetic scenes train meanwhile.`
+        : `Your image: ${got.problem}. The runs go on as they were.`, 'error');
+      if (first) {
+        ui.a.source = ui.b.source = 'scenes';
+        writeHash();
+        refreshStatic();
+        startRuns();
+      } else {
+        generation = shownGeneration;
+        ui = structuredClone(accepted);
+        writeHash();
+        refreshStatic();
+      }
+      return;
+    }
+    image = got.image;
+    // The painting sets the classes; a crop never exceeds the image.
+    for (const cfg of Object.values(runs)) {
+      cfg.data.classes = image.classes;
+      cfg.data.size = Math.min(cfg.data.size, image.height, image.width);
+    }
+    ownStarts.set(gen, got);
+  }
+  worker.postMessage({ type: 'start', runs, image, backend: ui.a.backend, play: playing, generation: gen });
 }
+
+// ---- your own image --------------------------------------------------------------------------
+
+let own = null; // the "Your own image" section's controller (own/panel.js), once loaded
+let ownLoading = null;
+const ownStarts = new Map(); // generation -> the painting that start handed over
+
+/** Loads the painting editor (and the painting kept in this browser) on first use. */
+function loadOwn() {
+  ownLoading ??= import('./own/panel.js').then((m) => {
+    own = m.ownPanel({ container: $('own-editor'), status: $('own-status'), train: $('own-train'), onTrain: trainOnOwn });
+    $('own-open').hidden = true;
+    return own;
+  }, (e) => {
+    ownLoading = null;
+    throw new Error(`the painting editor could not load (${e.message})`);
+  });
+  return ownLoading;
+}
+
+function trainOnOwn() {
+  ui.a.source = ui.b.source = 'yours';
+  writeHash();
+  refreshStatic();
+  startRuns();
+  $('views-title').scrollIntoView({ block: 'start', behavior: 'smooth' });
+}
+
+$('own-open').addEventListener('click', () => loadOwn().catch((e) => notify(e.message, 'error')));
+whenNear($('own'), 'painting editor', loadOwn, (what, e) => notify(e.message, 'error'));
 
 /** Forgets the previous runs' curves and readouts: the runs of `generation` have started. */
 function clearRuns(gen) {
@@ -262,6 +326,7 @@ function clearRuns(gen) {
   lastReports = {};
   lastEvals = [];
   $('step-count').textContent = '0';
+  document.body.dataset.step = '0';
   $('loss-now').textContent = '—';
   $('miou').textContent = '—';
   $('miou-b').textContent = '';
@@ -278,12 +343,18 @@ function onTrainerMessage(e) {
       $('backend').textContent = 'starting…';
       startRuns();
       break;
-    case 'started':
+    case 'started': {
       accepted = structuredClone(ui);
-      info = m;
+      const painting = ownStarts.get(m.generation);
+      for (const g of ownStarts.keys()) if (g <= m.generation) ownStarts.delete(g);
+      info = { ...m, own: painting ?? null };
+      document.body.dataset.source = painting ? 'yours' : 'scenes';
+      if (painting) painting.started();
+      else own?.scenes();
       clearRuns(m.generation);
       drawInputs();
       break;
+    }
     case 'backend':
       onBackend(m);
       break;
@@ -358,20 +429,26 @@ function canvasCell(cls) {
 
 function drawInputs() {
   const grid = $('images');
-  const { size, shown, images, labels } = info;
-  const n = size * size;
+  const { height, width, shown, images, labels } = info;
+  const n = height * width;
+  const colors = info.own?.colors;
   const rows = [];
   for (let i = 0; i < shown; i++) {
     const row = document.createElement('div');
     row.className = 'image-row';
     const input = canvasCell('input');
-    drawRgb(input, images.subarray(i * n * 3, (i + 1) * n * 3), size, size);
+    drawRgb(input, images.subarray(i * n * 3, (i + 1) * n * 3), width, height);
     const truth = canvasCell('truth');
-    drawClasses(truth, labels.subarray(i * n, (i + 1) * n), size, size);
+    drawClasses(truth, labels.subarray(i * n, (i + 1) * n), width, height, colors);
     row.append(input, truth, canvasCell('pred-a'), canvasCell('pred-b'));
     rows.push(row);
   }
   grid.replaceChildren(...rows);
+  grid.closest('.views').classList.toggle('own-image', Boolean(info.own));
+  $('views-title').textContent = info.own ? 'Your image (truth: what you painted)' : 'Validation images';
+  $('table-title').textContent = info.own
+    ? 'Per class, on the pixels you painted (it trains on them: fit, not generalisation)'
+    : 'Per class, on the validation images';
 }
 
 function decimate(points) {
@@ -436,22 +513,23 @@ function onSnapshot(m) {
 }
 
 function fillTable() {
-  if (lastEvals.length) fillClassTable($('class-table'), lastEvals, runLabels(), !EMBED && !NARROW.matches);
+  if (lastEvals.length) fillClassTable($('class-table'), lastEvals, runLabels(), !EMBED && !NARROW.matches, info?.own);
 }
 NARROW.addEventListener('change', fillTable);
 
 function drawPredictions(id, predictions) {
   if (!info) return;
-  const n = info.size * info.size;
+  const n = info.height * info.width;
   document.querySelectorAll('#images .image-row').forEach((row, i) => {
-    drawClasses(row.querySelector(`.pred-${id}`), predictions.subarray(i * n, (i + 1) * n), info.size, info.size);
+    drawClasses(row.querySelector(`.pred-${id}`), predictions.subarray(i * n, (i + 1) * n), info.width, info.height, info.own?.colors);
   });
 }
 
 function drawBatch(r) {
-  const s = info.size;
+  // A training crop of your image is smaller than the image.
+  const s = Math.round(Math.sqrt(r.batchLabels.length));
   drawRgb($('batch-image'), r.batchImage, s, s);
-  drawClasses($('batch-labels'), r.batchLabels, s, s);
+  drawClasses($('batch-labels'), r.batchLabels, s, s, info.own?.colors);
   // The largest |∂L/∂z| drawn, for the end-to-end tests (on the GPU too).
   const max = drawHeat($('batch-heat'), r.heat, s, s);
   document.body.dataset.heatMax = String(max);
@@ -551,6 +629,7 @@ window.dicelab = Object.freeze({
   miou: (id = 'a') => mious[id].slice(),
   state: () => structuredClone(ui),
   stats: () => structuredClone(stats),
+  ownEditor: () => own?.editor ?? null,
 });
 
 const worker = openTrainer(onTrainerMessage);

@@ -80,6 +80,16 @@ export const LAYOUT = `
         <canvas id="dice-chart" class="chart full-only" role="img" aria-label="Per-class Dice terms"></canvas>
         <canvas id="weight-chart" class="chart full-only" role="img" aria-label="Per-class weights"></canvas>
       </section>
+      <section id="own" class="full-only own-section" aria-labelledby="own-title" data-part="own">
+        <h2 id="own-title" class="small">Train on your own image</h2>
+        <p class="note">Open a photo and paint a few regions per class, as the question's author annotated theirs
+          (three clicks make a parallelogram); the net then trains on random crops of it with the options above,
+          and predicts it whole. Nothing is uploaded: the image and its labels stay in this browser.</p>
+        <button type="button" id="own-open">Paint your own image</button>
+        <div id="own-editor"></div>
+        <p class="own-run"><button type="button" id="own-train" hidden>Train on this image</button>
+          <span id="own-status" class="note" role="status"></span></p>
+      </section>
       <section class="full-only" aria-labelledby="batch-title" data-part="gradient-view">
         <h2 id="batch-title" class="small">Run A's last training batch: image, labels as annotated, |∂L/∂z|</h2>
         <div class="image-row">

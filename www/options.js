@@ -157,6 +157,13 @@ export function inactive(key, state) {
     case 'lambda-dice':
     case 'lambda-focal':
       return kind === 'dice+focal' ? null : 'Only Dice + focal weighs two terms.';
+    case 'classes':
+      return state.source === 'yours' ? 'Your painting sets the classes.' : null;
+    case 'imbalance':
+    case 'rare':
+    case 'noise':
+    case 'polygons':
+      return state.source === 'yours' ? 'Your image has its own pixels and labels.' : null;
     default:
       return null;
   }

@@ -8,7 +8,7 @@ import { lossConfig } from './options.js';
 const $ = (id) => document.getElementById(id);
 
 /** Calls `load()` once `el` comes near the screen; a failure goes to `onError(what, error)`. */
-function whenNear(el, what, load, onError) {
+export function whenNear(el, what, load, onError) {
   new IntersectionObserver((entries, observer) => {
     if (!entries.some((e) => e.isIntersecting)) return;
     observer.disconnect();

@@ -19,6 +19,7 @@ export const OPTIONS = [
   {"key":"focal-act","group":"loss","label":"Focal activation","type":"enum","values":["softmax","sigmoid"],"default":"sigmoid","paths":[["loss","focal-activation"]],"help":"Focal term: a sigmoid per class (SMP, MONAI's default) or the softmax (MONAI's use_softmax)","ab":true},
   {"key":"lambda-dice","group":"loss","label":"λ Dice","type":"number","min":0,"max":10,"step":0.1,"default":1.0,"paths":[["loss","lambda-dice"]],"help":"Dice + focal: the Dice term's weight","ab":true},
   {"key":"lambda-focal","group":"loss","label":"λ focal","type":"number","min":0,"max":10,"step":0.1,"default":1.0,"paths":[["loss","lambda-focal"]],"help":"Dice + focal: the focal term's weight","ab":true},
+  {"key":"source","group":"data","label":"Images","type":"enum","values":["scenes","yours"],"default":"scenes","paths":[],"help":"scenes: synthetic materials; yours: your own image with the labels you paint on it (below), kept in this browser"},
   {"key":"classes","group":"data","label":"Classes","type":"int","min":2,"max":8,"default":6,"paths":[["data","classes"]],"help":"Materials, class 0 is the background"},
   {"key":"size","group":"data","label":"Image size","type":"int","min":32,"max":128,"step":16,"default":48,"paths":[["data","size"]],"help":"Height and width in pixels"},
   {"key":"imbalance","group":"data","label":"Imbalance","type":"number","min":1,"max":1000,"log":true,"default":10.0,"paths":[["data","imbalance"]],"help":"Share of the most frequent class over the rarest"},
@@ -70,3 +71,6 @@ export const KINDS = {
 
 /** The engine's `LossConfig` defaults (the fields the page has no control for). */
 export const LOSS_DEFAULTS = {"kind":"dice","formula":"corrected","weights":"square","reduction":"mean","aggregation":"global","squared":false,"smooth-nr":1.0,"smooth-dr":1.0,"activation":"softmax","ignore-index":255,"include-background":true,"variant":null,"alpha":null,"beta":0.5,"gamma":null,"log-loss":false,"eps":1e-7,"focal-activation":"sigmoid","lambda-dice":1.0,"lambda-focal":1.0};
+
+/** The shortest and longest side of your own image, as the engine accepts it. */
+export const OWN_SIDE = [32, 256];

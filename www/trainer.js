@@ -4,7 +4,8 @@
 // in-page with the same messages. Every call into a run is asynchronous, so a run can train on
 // WebGPU, whose results arrive without any blocking wait.
 //
-// Messages in:  {type: 'start', runs: {a: config, b?: config}, backend, play, generation}
+// Messages in:  {type: 'start', runs: {a: config, b?: config}, image?, backend, play, generation}
+//               (image: your own painted image, Playground.create's third argument)
 //               {type: 'play'} | {type: 'pause'} | {type: 'step', n}
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
 //               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
@@ -161,7 +162,7 @@ async function start(msg) {
   const next = {};
   try {
     for (const [id, config] of Object.entries(msg.runs)) {
-      next[id] = { pg: await mod.Playground.create(config, backend), sentCurve: 0 };
+      next[id] = { pg: await mod.Playground.create(config, backend, msg.image ?? undefined), sentCurve: 0 };
     }
   } catch (e) {
     for (const r of Object.values(next)) r.pg.free();

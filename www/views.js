@@ -25,11 +25,11 @@ export function drawRgb(canvas, data, w, h) {
   ctx.putImageData(img, 0, 0);
 }
 
-/** Draws a class map (H·W labels). */
-export function drawClasses(canvas, labels, w, h) {
+/** Draws a class map (H·W labels) in `colors` (one [r, g, b] a class). */
+export function drawClasses(canvas, labels, w, h, colors = CLASS_COLORS) {
   const { ctx, img } = imageData(canvas, w, h);
   for (let i = 0; i < w * h; i++) {
-    const c = CLASS_COLORS[labels[i]] ?? [255, 255, 255];
+    const c = colors[labels[i]] ?? [255, 255, 255];
     img.data.set([c[0], c[1], c[2], 255], 4 * i);
   }
   ctx.putImageData(img, 0, 0);
@@ -55,9 +55,10 @@ const num = (x) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 /**
  * Fills the per-class table: per class its pixel share and, for each run (A, and B), IoU, precision
  * and recall (with `detail`) and predicted share; a class never predicted says so in its run's
- * "predicted" cell. `evals` holds one evaluation per run, `labels` their names.
+ * "predicted" cell. `evals` holds one evaluation per run, `labels` their names; `classes` the
+ * classes' colours and names where they are not the scenes' (your own image's).
  */
-export function fillClassTable(table, evals, labels, detail = true) {
+export function fillClassTable(table, evals, labels, detail = true, classes = null) {
   const cols = detail ? ['IoU', 'prec.', 'recall', 'predicted'] : ['IoU', 'predicted'];
   const th = (text, attrs = {}) => {
     const el = document.createElement('th');
@@ -74,15 +75,14 @@ export function fillClassTable(table, evals, labels, detail = true) {
   });
   table.tHead.replaceChildren(top, sub);
   const rows = [];
-  const classes = evals[0]?.classes ?? [];
-  classes.forEach((c, l) => {
+  (evals[0]?.classes ?? []).forEach((c, l) => {
     const tr = document.createElement('tr');
     const name = document.createElement('th');
     name.scope = 'row';
     const dot = document.createElement('span');
     dot.className = 'swatch';
-    dot.style.background = `rgb(${(CLASS_COLORS[l] ?? [0, 0, 0]).join(',')})`;
-    name.append(dot, ` ${l}`);
+    dot.style.background = `rgb(${((classes?.colors ?? CLASS_COLORS)[l] ?? [0, 0, 0]).join(',')})`;
+    name.append(dot, classes ? ` ${classes.names[l]}` : ` ${l}`);
     tr.append(name);
     tr.insertCell().textContent = pct(c.pixel_share);
     for (const e of evals) {

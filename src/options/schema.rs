@@ -155,6 +155,9 @@ pub const OPTIONS: &[PageOption] = &[
         &[&["loss", "lambda-dice"]], "Dice + focal: the Dice term's weight").ab(),
     opt("lambda-focal", "loss", "λ focal", Control::Number { range: 0.0..=10.0, step: Some(0.1), log: false },
         &[&["loss", "lambda-focal"]], "Dice + focal: the focal term's weight").ab(),
+    opt("source", "data", "Images", Control::Page(&["scenes", "yours"], "scenes"), &[],
+        "scenes: synthetic materials; yours: your own image with the labels you paint on it (below), \
+         kept in this browser"),
     opt("classes", "data", "Classes", Control::Int { range: real(&range::CLASSES), step: None },
         &[&["data", "classes"]], "Materials, class 0 is the background"),
     opt("size", "data", "Image size", Control::Int { range: real(&range::SIZE), step: Some(16.0) },
@@ -363,9 +366,13 @@ pub fn render_js() -> String {
           * the γ and Tversky α in force when unset. */\n\
          export const KINDS = {{\n{}}};\n\n\
          /** The engine's `LossConfig` defaults (the fields the page has no control for). */\n\
-         export const LOSS_DEFAULTS = {loss};\n",
+         export const LOSS_DEFAULTS = {loss};\n\n\
+         /** The shortest and longest side of your own image, as the engine accepts it. */\n\
+         export const OWN_SIDE = [{}, {}];\n",
         presets_js(),
         kinds_js(),
+        range::OWN_SIDE.start(),
+        range::OWN_SIDE.end(),
     )
 }
 

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { serve } from './serve.mjs';
 import { withPage } from './browser.mjs';
 import { encodePng } from '../../www/own/pngpair.js';
+import { testPng, clickParallelogram, touchStroke } from './paint.mjs';
 import { readFloats, readLabels } from '../../www/own/npy.js';
 import { parallelogramPixels } from '../../www/own/paint.js';
 
@@ -22,49 +23,8 @@ before(async () => {
 });
 after(async () => server.close());
 
-/** A 320×240 RGB PNG with a smooth pattern (the working size will be 256×192). */
-async function testPng() {
-  const [w, h] = [320, 240];
-  const px = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      px.set([(x * 255) / w, (y * 255) / h, 128 + 100 * Math.sin((x + y) / 20)], 3 * (y * w + x));
-    }
-  }
-  return Buffer.from(await encodePng(w, h, 3, px));
-}
-
 const labels = (page) => page.evaluate(() => Array.from(window.ownEditor.getLabels()));
 const counts = (ls, n) => Array.from({ length: n + 1 }, (_, k) => ls.filter((v) => v === (k === n ? 255 : k)).length);
-
-/** The page point of image pixel coordinates (x, y) on the editor's canvas. */
-async function toPage(page, [x, y]) {
-  const box = await page.locator('.own canvas').boundingBox();
-  return [box.x + (x * box.width) / 256, box.y + (y * box.height) / 192];
-}
-
-async function clickParallelogram(page, corners) {
-  for (const c of corners) {
-    const [x, y] = await toPage(page, c);
-    await page.mouse.click(x, y);
-  }
-}
-
-/** A brush stroke by synthesised touch pointer events (a finger, not a mouse). */
-async function touchStroke(page, from, to, steps = 12) {
-  const pts = [];
-  for (let k = 0; k <= steps; k++) pts.push(await toPage(page, [from[0] + ((to[0] - from[0]) * k) / steps, from[1] + ((to[1] - from[1]) * k) / steps]));
-  await page.evaluate((points) => {
-    const canvas = document.querySelector('.own canvas');
-    const fire = (type, [clientX, clientY]) => canvas.dispatchEvent(new PointerEvent(type, {
-      pointerId: 42, pointerType: 'touch', isPrimary: true, clientX, clientY, button: type === 'pointermove' ? -1 : 0,
-      buttons: type === 'pointerup' ? 0 : 1, bubbles: true, cancelable: true,
-    }));
-    fire('pointerdown', points[0]);
-    for (const p of points.slice(1)) fire('pointermove', p);
-    fire('pointerup', points.at(-1));
-  }, pts);
-}
 
 test('open, paint, undo, refuse, reload, export and re-import', async () => {
   await withPage(server.url, async ({ page }) => {

@@ -2,11 +2,11 @@
 // the browser decodes it into memory, and the rule that turns an image's size into the net's working
 // size (long side at most 256, aspect kept, never upscaled). Pure: no DOM, runs in node.
 
-/** The long side of the working image. */
-export const MAX_SIDE = 256;
-/** The short side the working image needs: the smallest crop the net trains on (option `size`,
- * 32–128); a smaller image is refused, never upscaled. */
-export const MIN_SIDE = 32;
+import { OWN_SIDE } from '../schema.js';
+
+/** The short side the working image needs (the smallest crop the net trains on; a smaller image is
+ * refused, never upscaled) and its long side, as the engine accepts them (src/data/config.rs). */
+export const [MIN_SIDE, MAX_SIDE] = OWN_SIDE;
 /** Decoding is refused past this many pixels (an RGBA decode of 40 MP is 160 MB). */
 export const MAX_PIXELS = 40e6;
 
