@@ -67,16 +67,19 @@ function runLabels() {
   return story && !storyChanged() ? [`A: ${story.aLabel}`, `B: ${story.bLabel}`] : ['A', 'B'];
 }
 
-/** Whether the visitor changed a story's settings (anything but the backend). */
+/** Whether the visitor changed a story's settings (anything but the backend and the images). */
 function storyChanged() {
   if (!ui.story) return false;
   const want = storyStates(BY_STORY[ui.story]);
-  return !ui.ab || OPTIONS.some((o) => o.key !== 'backend' && (ui.a[o.key] !== want.a[o.key] || ui.b[o.key] !== want.b[o.key]));
+  const own = new Set(['backend', 'source']);
+  return !ui.ab || OPTIONS.some((o) => !own.has(o.key) && (ui.a[o.key] !== want.a[o.key] || ui.b[o.key] !== want.b[o.key]));
 }
 
 function tellStory(key) {
   const { a, b } = storyStates(BY_STORY[key]);
-  ui = { ...ui, a: { ...a, backend: ui.a.backend }, b: { ...b, backend: ui.a.backend }, ab: true, story: key };
+  // A story keeps the visitor's backend and images: it can be told on your own image too.
+  const keep = { backend: ui.a.backend, source: ui.a.source };
+  ui = { ...ui, a: { ...a, ...keep }, b: { ...b, ...keep }, ab: true, story: key };
   writeHash();
   refreshStatic();
   startRuns();

@@ -13,6 +13,7 @@ mod config;
 mod dataset;
 mod material;
 mod mosaic;
+#[cfg(feature = "own")]
 mod own;
 mod protocol;
 mod scene;
@@ -22,6 +23,11 @@ pub use config::{range, Annotation, DataConfig, IGNORE_LABEL};
 pub use dataset::{Dataset, Splits};
 pub use material::{material, Material, Pattern};
 pub use mosaic::RARE_PRESENCE;
+#[cfg(feature = "own")]
 pub use own::{Crops, OwnImage};
+/// Your own image is not in this build (feature `own`): no value of it exists.
+#[cfg(not(feature = "own"))]
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnImage {}
 pub use protocol::protocol_batch;
 pub use scene::{scene, Scene};

@@ -145,7 +145,7 @@ impl Session {
             images: vec![0.0; config.batch * pixels * 3],
             labels: vec![0; config.batch * pixels],
             predictions: vec![0; shown],
-            eval_images: Vec::new(),
+            eval_images: vec![0.0; cap.batch * pixels * 3],
             eval_chunk: vec![0; cap.batch * pixels],
             source,
             backend,

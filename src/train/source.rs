@@ -1,11 +1,16 @@
 //! Where a session's batches and evaluation images come from: the synthetic scenes (shuffled epochs
 //! over a fixed training set, a fully labelled validation set), or your own painted image (random
 //! crops to train on; the whole image, predicted by overlapping tiles and scored on the painted
-//! pixels, the only truth there is).
+//! pixels, the only truth there is). Without feature `own` the image arm is left out.
+
+// Without feature `own`, what only the image arm reads is unused.
+#![cfg_attr(not(feature = "own"), allow(unused_variables))]
 
 use super::config::SessionConfig;
 use super::sampler::Sampler;
-use crate::data::{Crops, OwnImage, Splits, IGNORE_LABEL};
+#[cfg(feature = "own")]
+use crate::data::{Crops, IGNORE_LABEL};
+use crate::data::{OwnImage, Splits};
 use crate::rng::derive_seed;
 
 /// Salt of the batch-order (or crop) stream.
@@ -42,6 +47,7 @@ pub(super) enum Source {
         sampler: Sampler,
         indices: Vec<usize>,
     },
+    #[cfg(feature = "own")]
     Image {
         own: OwnImage,
         crops: Crops,
@@ -69,6 +75,9 @@ impl Source {
                     data,
                 }
             }
+            #[cfg(not(feature = "own"))]
+            Some(own) => match own {},
+            #[cfg(feature = "own")]
             Some(own) => {
                 if own.classes() != config.data.classes {
                     return Err(format!(
@@ -106,6 +115,7 @@ impl Source {
                 sampler.fill(indices);
                 data.train.gather(indices, images, labels);
             }
+            #[cfg(feature = "own")]
             Self::Image { own, crops, .. } => {
                 let pixels = size * size;
                 for (img, lab) in images
@@ -132,6 +142,7 @@ impl Source {
                     truth: &v.truth,
                 }
             }
+            #[cfg(feature = "own")]
             Self::Image { own, .. } => EvalView {
                 count: 1,
                 height: own.height(),
@@ -147,28 +158,30 @@ impl Source {
     pub fn inputs(&self) -> usize {
         match self {
             Self::Scenes { data, .. } => data.validation.count,
+            #[cfg(feature = "own")]
             Self::Image { tiles, .. } => tiles.len(),
         }
     }
 
-    /// Inputs `start..start + n`, (n, size, size, 3), gathered into `scratch` where they are not
-    /// stored as such.
+    /// Inputs `start..start + n`, (n, size, size, 3), gathered into `scratch` (room for `n`) where
+    /// they are not stored as such.
     pub fn input<'a>(
         &'a self,
         start: usize,
         n: usize,
         size: usize,
-        scratch: &'a mut Vec<f32>,
+        scratch: &'a mut [f32],
     ) -> &'a [f32] {
         let len = size * size * 3;
         match self {
             Self::Scenes { data, .. } => &data.validation.images[start * len..(start + n) * len],
+            #[cfg(feature = "own")]
             Self::Image { own, tiles, .. } => {
-                scratch.resize(n * len, 0.0);
+                let out = &mut scratch[..n * len];
                 for (k, &at) in tiles[start..start + n].iter().enumerate() {
-                    own.window(at, size, &mut scratch[k * len..][..len], None);
+                    own.window(at, size, &mut out[k * len..][..len], None);
                 }
-                scratch
+                out
             }
         }
     }
@@ -190,6 +203,7 @@ impl Source {
                 predictions[start * pixels..(start + n) * pixels]
                     .copy_from_slice(&chunk[..n * pixels]);
             }
+            #[cfg(feature = "own")]
             Self::Image {
                 own, tiles, margin, ..
             } => {

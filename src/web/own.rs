@@ -1,13 +1,16 @@
 //! Your own image as the page hands it over: `{height, width, classes, rgb: Float32Array (H·W·3),
 //! labels: Uint8Array (H·W, 255 = none)}`, read by hand like every configuration (`convert`), then
-//! checked by `OwnImage::new`.
+//! checked by `OwnImage::new`. Feature `own`: without it an image is refused in one line, so that
+//! the light modules leave the image code out (the page then loads the full module).
 
 use crate::data::OwnImage;
-use js_sys::{Float32Array, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsError, JsValue};
 
 /// `None` for `undefined` or `null` (the synthetic scenes), else the checked image.
+#[cfg(feature = "own")]
 pub(super) fn own_image(value: &JsValue) -> Result<Option<OwnImage>, JsError> {
+    use js_sys::{Float32Array, Reflect, Uint8Array};
+    use wasm_bindgen::JsCast;
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -35,4 +38,16 @@ pub(super) fn own_image(value: &JsValue) -> Result<Option<OwnImage>, JsError> {
     )
     .map(Some)
     .map_err(|e| JsError::new(&e))
+}
+
+/// This build trains on the synthetic scenes only.
+#[cfg(not(feature = "own"))]
+pub(super) fn own_image(value: &JsValue) -> Result<Option<OwnImage>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        Err(JsError::new(
+            "training on your own image is not in this build of dicelab",
+        ))
+    }
 }

@@ -3,7 +3,8 @@
 // brush stroke are painted, and the net trains on it for 100 steps: the loss falls and the
 // prediction covers the whole image. After a reload the painting is back and the page trains on it
 // again (the URL says `source=yours`); the .npy export re-imports to identical bytes; an empty
-// painting refuses to start, says why, and the runs go on. Screenshots at 1280 and 375 px in
+// painting refuses to start, says why, and the runs go on. The image code comes with the full
+// module, fetched on first use. Screenshots at 1280 and 375 px in
 // target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,10 +30,13 @@ const waitStep = (page, n, timeout = 120000) =>
 const labels = (page) => page.evaluate(() => Array.from(window.dicelab.ownEditor().getLabels()));
 
 test('paint your image, train on it, reload, export and re-import, refuse an empty painting', async () => {
-  await withPage(server.url, async ({ page }) => {
+  await withPage(server.url, async ({ page, requests }) => {
     await page.goto(`${server.url}/#backend=cpu`);
     await waitStep(page, 1);
     assert.equal(await body(page, 'source'), 'scenes');
+    // The image code is in the full module only: a first visit does not fetch it.
+    const full = () => requests.filter((u) => u.endsWith('/bench/dicelab_bg.wasm')).length;
+    assert.equal(full(), 0);
 
     await page.locator('#own').scrollIntoViewIfNeeded();
     await page.locator('.own input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: await testPng() });
@@ -54,6 +58,7 @@ test('paint your image, train on it, reload, export and re-import, refuse an emp
     // Train on it: the figure shows the whole image, its painted truth and the prediction.
     await page.locator('#own-train').click();
     await page.waitForFunction(() => document.body.dataset.source === 'yours');
+    assert.equal(full(), 1, 'the full module, fetched on first use');
     assert.match(await page.locator('#views-title').textContent(), /Your image/);
     assert.match(await page.locator('#table-title').textContent(), /pixels you painted/);
     await waitStep(page, 100);
