@@ -185,7 +185,15 @@ function refreshStory() {
   $('embed-title').textContent = story ? ` · ${story.title}` : '';
   if (!story) return;
   $('story-title').textContent = story.title;
-  $('story-text').textContent = storyText(story) ?? '';
+  const text = $('story-text');
+  if (text.dataset.story !== story.key) {
+    text.dataset.story = story.key;
+    text.textContent = '';
+    // The texts of the other stories load when one is first told.
+    storyText(story).then((t) => {
+      if (text.dataset.story === story.key) text.textContent = t ?? '';
+    }, (e) => notify(`The story's text could not load: ${e.message}`, 'error'));
+  }
   $('story-changed').hidden = !storyChanged();
 }
 

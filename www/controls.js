@@ -1,6 +1,6 @@
 // Form controls generated from the option table: one labelled, keyboard-operable control per option,
 // grouped in fieldsets, each with a "?" button that shows its help in place (touch screens show no
-// tooltips). A value the table refuses is marked invalid with its message and not applied; an
+// tooltips; the texts, option_help.js, load on the first press). A value the table refuses is marked invalid with its message and not applied; an
 // option without effect in the current state is disabled and says why.
 
 import { OPTIONS, GROUPS, autoValue, check, inactive } from './options.js';
@@ -34,7 +34,6 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       const help = document.createElement('p');
       help.id = `${id}-help`;
       help.className = 'control-help';
-      help.textContent = o.help;
       help.hidden = true;
       const ask = document.createElement('button');
       ask.type = 'button';
@@ -46,6 +45,11 @@ export function buildControls(root, { prefix, filter = () => true, onChange }) {
       ask.addEventListener('click', () => {
         help.hidden = !help.hidden;
         ask.setAttribute('aria-expanded', String(!help.hidden));
+        // The help texts load on the first "?" (a first visit does not download them).
+        if (!help.textContent) {
+          help.textContent = '…';
+          import('./option_help.js').then((m) => { help.textContent = m.HELP[o.key]; }, (e) => { help.textContent = `The help could not load: ${e.message}`; });
+        }
       });
       const why = document.createElement('span');
       why.className = 'control-why';

@@ -183,3 +183,6 @@ export function drawInspector(canvas, state, regionPixels) {
     { points: pts(alt, false), label: `${alt} r=0`, color: '#e8b09b' },
   ], { yLabel: '∂L/∂p', xLabel: 'p' });
 }
+
+/** What the page says where the inspector does not apply. */
+export const INSPECTOR_NONE = 'The gradient inspector shows a plain Dice term\'s ∂L/∂p under the two smoothing formulas; it does not apply to this loss. (Cross-entropy\'s is −1/(N·p) for a pixel\'s true class and 0 for the others, whatever the rest of the batch.)';

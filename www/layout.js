@@ -82,9 +82,7 @@ export const LAYOUT = `
       </section>
       <section id="own" class="full-only own-section" aria-labelledby="own-title" data-part="own">
         <h2 id="own-title" class="small">Train on your own image</h2>
-        <p class="note">Open a photo and paint a few regions per class, as the question's author annotated theirs
-          (three clicks make a parallelogram); the net then trains on random crops of it with the options above,
-          and predicts it whole. Nothing is uploaded: the image and its labels stay in this browser.</p>
+        <p id="own-note" class="note">Paint labels on your own photo and train on it, here in your browser.</p>
         <button type="button" id="own-open">Paint your own image</button>
         <div id="own-editor"></div>
         <p class="own-run"><button type="button" id="own-train" hidden>Train on this image</button>
@@ -103,9 +101,7 @@ export const LAYOUT = `
         <h2 id="formula-title" class="small">The loss, as configured</h2>
         <div id="formula" class="formula"></div>
         <p id="formula-note" class="note"></p>
-        <p id="inspector-none" class="note" hidden>The gradient inspector shows a plain Dice term's ∂L/∂p under the two
-          smoothing formulas; it does not apply to this loss. (Cross-entropy's is −1/(N·p) for a pixel's true class
-          and 0 for the others, whatever the rest of the batch.)</p>
+        <p id="inspector-none" class="note" hidden></p>
         <div id="inspector-box" class="inspector">
           <canvas id="inspector" class="chart" role="img" aria-label="Gradient of the loss with respect to one pixel's probability"></canvas>
           <label for="region">Region of <output id="region-value">4</output> pixels of the class, all predicted at p</label>

@@ -2,7 +2,8 @@
 //! group, help, range and where its value goes in `SessionConfig`. Allowed values come from the
 //! `Named` enums, defaults from `SessionConfig::default()` and presets from `Preset::config`, so
 //! nothing here restates the engine. `generated` renders the files made from it (`www/schema.js`
-//! for the page, the web layer's field lists in `src/web/convert/fields.in.rs`);
+//! and `www/option_help.js` for the page, the web layer's field lists in
+//! `src/web/convert/fields.in.rs`);
 //! `tests/native/generated.rs` fails when they are stale and `cargo xtask codegen` rewrites them.
 
 use crate::data::{range, Annotation};
@@ -264,7 +265,6 @@ fn option_json(o: &PageOption) -> String {
     }
     m.push(("default", default_of(o)));
     m.push(("paths", json!(o.paths)));
-    m.push(("help", json!(o.help)));
     if o.auto {
         m.push(("auto", json!(true)));
     }
@@ -400,10 +400,22 @@ pub fn render_fields() -> String {
     .join("\n")
 }
 
+/// `www/option_help.js`: each option's help, which the page loads when a "?" is first pressed.
+pub fn render_help_js() -> String {
+    let help: String = OPTIONS
+        .iter()
+        .map(|o| format!("  {}: {},\n", json!(o.key), json!(o.help)))
+        .collect();
+    format!(
+        "// {HEADER}\n\n/** Each option's help, by key (loaded on first use). */\nexport const HELP = {{\n{help}}};\n"
+    )
+}
+
 /// Every generated file: its path from the repository root and its content.
-pub fn generated() -> [(&'static str, String); 2] {
+pub fn generated() -> [(&'static str, String); 3] {
     [
         ("www/schema.js", render_js()),
+        ("www/option_help.js", render_help_js()),
         ("src/web/convert/fields.in.rs", render_fields()),
     ]
 }

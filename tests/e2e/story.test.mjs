@@ -80,7 +80,8 @@ test('each story\'s URL sets both runs and shows its text', async () => {
       assert.deepEqual(state.a, want.a, `${st.key}: run A`);
       assert.deepEqual(state.b, want.b, `${st.key}: run B`);
       assert.equal(state.ab, true);
-      assert.equal(await page.textContent('#story-text'), storyText(st));
+      // The texts other than the default's load on first use.
+      await page.waitForFunction((t) => document.getElementById('story-text').textContent === t, await storyText(st));
       assert.equal(await page.isVisible('#story-changed'), false);
       assert.equal(await page.getAttribute(`#stories button[data-story="${st.key}"]`, 'aria-pressed'), 'true');
       // Both runs train: run B's mIoU appears.

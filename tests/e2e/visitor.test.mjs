@@ -138,6 +138,7 @@ test('help without hover, targets of 24×24 px, ARIA tabs, readouts that say som
       if (viewport.width < 760) await page.click('#options-box summary');
       // Help: a "?" beside each option shows its text in place.
       await page.click('[data-option="smooth"] .help-toggle');
+      await page.waitForFunction(() => document.getElementById('a-smooth-help').textContent.startsWith('Added to'));
       assert.equal(await page.isVisible('#a-smooth-help'), true);
       assert.equal(await page.getAttribute('[data-option="smooth"] .help-toggle', 'aria-expanded'), 'true');
       // Every visible interactive target is at least 24×24 CSS px.

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { STORIES, DEFAULT_STORY, storyText, lost } from '../../www/stories.js';
 import { FIGURES } from '../../www/story_figures.js';
-import { stale, storyConfigs, STEPS } from '../../tools/stories.mjs';
+import { DEFAULT_FIGURES } from '../../www/story_default.js';
+import { stale, storyConfigs, defaultShare, STEPS } from '../../tools/stories.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = process.env.DICELAB_BIN ?? resolve(ROOT, 'target/debug/dicelab');
@@ -15,11 +16,13 @@ const BIN = process.env.DICELAB_BIN ?? resolve(ROOT, 'target/debug/dicelab');
 test('the recorded figures are those of the current stories', () => {
   assert.deepEqual(stale(FIGURES), [], 'run cargo xtask stories');
   assert.ok(FIGURES.seeds.length >= 5, 'at least 5 seeds');
+  // The default story's share, which a first visit loads, is a copy of its figures.
+  assert.deepEqual(DEFAULT_FIGURES, defaultShare(FIGURES), 'run node tools/stories.mjs --split');
 });
 
-test('every story has a text with its figures', () => {
+test('every story has a text with its figures', async () => {
   for (const s of STORIES) {
-    const text = storyText(s);
+    const text = await storyText(s);
     assert.ok(text && text.length > 100, s.key);
     assert.doesNotMatch(text, /undefined|NaN|null/, s.key);
     assert.match(text, /Measured over \d+ seeds/, s.key);

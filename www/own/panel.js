@@ -15,6 +15,9 @@ const hexRgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
  *   onTrain: () => void}} opts
  */
 export function ownPanel({ container, status, train, onTrain }) {
+  // The section's full note, once the visitor is near it.
+  const note = document.getElementById('own-note');
+  if (note) note.textContent = 'Open a photo and paint a few regions per class, as the question\'s author annotated theirs (three clicks make a parallelogram); the net then trains on random crops of it with the options above, and predicts it whole. Nothing is uploaded: the image and its labels stay in this browser.';
   let version = 0; // bumped by every change of the painting
   let running = null; // the version the current runs train on, or null (they train on scenes)
   const editor = createEditor(container, { store: createStore(), onChange: () => { version += 1; refresh(); } });
