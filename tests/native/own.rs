@@ -163,3 +163,53 @@ fn a_run_learns_the_painted_pixels_and_is_scored_on_them_only() {
     };
     assert_eq!(bits(&s), bits(&again));
 }
+
+/// On the GPU (lavapipe here) a run on your image takes the same crops and reaches the CPU's losses,
+/// and its tiles predict the same image.
+#[test]
+fn gpu_training_on_your_image_matches_the_cpu() {
+    let Some(ctx) = crate::gpu::gpu("gpu_training_on_your_image_matches_the_cpu") else {
+        return;
+    };
+    let cfg = config(32);
+    let dims = Dims {
+        batch: cfg.batch,
+        height: 32,
+        width: 32,
+    };
+    let spec = cfg.validate().expect("valid");
+    let backend = pollster::block_on(dicelab::train::GpuBackend::new(ctx, spec, dims, cfg.optim))
+        .expect("a GPU backend");
+    let mut gpu = Session::with_backend_on(cfg, Box::new(backend), Some(own())).expect("session");
+    let mut cpu = Session::new_on(cfg, Some(own())).expect("session");
+    gpu.step(5).expect("GPU steps");
+    cpu.step(5).expect("CPU steps");
+    for (g, c) in gpu.curve().iter().zip(cpu.curve()) {
+        assert!(
+            (g.loss - c.loss).abs() <= 1e-4 * c.loss.abs(),
+            "step {}: {} vs {}",
+            c.step,
+            g.loss,
+            c.loss
+        );
+    }
+    let (eg, ec) = (
+        gpu.evaluate().expect("evaluate"),
+        cpu.evaluate().expect("evaluate"),
+    );
+    let same = gpu
+        .predictions()
+        .iter()
+        .zip(cpu.predictions())
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!(
+        same as f64 >= 0.99 * cpu.predictions().len() as f64,
+        "{same} of {}",
+        cpu.predictions().len()
+    );
+    assert_eq!(
+        eg.confusion.counts.iter().sum::<u64>(),
+        ec.confusion.counts.iter().sum::<u64>()
+    );
+}
