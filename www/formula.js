@@ -1,9 +1,10 @@
 // The current loss as MathML (rendered natively by Chromium, no library), following the options,
 // with the smoothing term highlighted; and the gradient inspector: ∂L/∂p of one pixel of a small
-// region against p, under the current formula and the alternative one.
+// region against p, under the current formula and the alternative one (Part 2's losses: against
+// the corrected soft Dice, or the focal loss against γ = 0).
 
 import { lineChart } from './charts.js';
-import { KINDS, variantOf } from './options.js';
+import { KINDS, LOSS_DEFAULTS, inactive, variantOf } from './options.js';
 
 const mi = (x) => `<mi>${x}</mi>`;
 const mn = (x) => `<mn>${x}</mn>`;
@@ -147,8 +148,77 @@ export function formulaNote(state) {
   return notes.join(' ');
 }
 
-/** Whether the gradient inspector (a plain Dice term's ∂L/∂p) applies. */
-export const inspectorApplies = (state) => ['dice', 'gdl', 'dice+ce'].includes(state.loss) && variantOf(state) !== 'smp' && !state.log;
+/** Whether the gradient inspector applies: every loss with a one-pixel ∂L/∂p curve. */
+export const inspectorApplies = (state) => !['ce', 'lovasz'].includes(state.loss);
+
+/** Whether the state's loss is a Part 1 Dice term, whose inspector compares the two formulas. */
+const plainDice = (state) => ['dice', 'gdl', 'dice+ce'].includes(state.loss) && variantOf(state) !== 'smp' && !state.log;
+
+/** The loss's own numbers where the state leaves them unset (KINDS: the engine's defaults). */
+function numbers(state) {
+  const k = KINDS[state.loss];
+  const v = variantOf(state);
+  const focal = state.loss === 'focal' || state.loss === 'dice+focal';
+  return {
+    // An unset focal α is none at all (w = 1); Tversky's is the variant's.
+    alpha: focal ? state.alpha ?? null : state.alpha ?? k?.alpha?.[v] ?? null,
+    beta: Number(state.beta),
+    gamma: state.gamma ?? k?.gamma?.[v] ?? 1,
+    eps: LOSS_DEFAULTS.eps,
+    s: Number(state.smooth),
+  };
+}
+
+/**
+ * One (unit, class) term of a region loss (docs/losses.md 2.1–2.4) for a region of `m` pixels of the
+ * class all predicted at p, in a unit with no other pixel of it: present (I = mp, R = m) or absent
+ * (I = R = 0); P = mp (mp² squared). The unit's only term, so SMP's focal-Tversky power of the
+ * mean is its power.
+ */
+export function regionTerm(state, present, p, m) {
+  const { alpha, beta, gamma, eps, s } = numbers(state);
+  const variant = variantOf(state);
+  const kind = state.loss === 'dice+focal' ? 'dice' : state.loss;
+  // An option without effect here is the engine's default (options.js `inactive`).
+  const on = (key) => !inactive(key, state) && state[key];
+  const I = present ? m * p : 0;
+  const R = present ? m : 0;
+  const P = on('squared') ? m * p * p : m * p;
+  let S;
+  if (kind === 'dice' && variant === 'monai') S = on('formula') === 'seed' ? (2 * (I + s)) / (R + P + s) : (2 * I + s) / (R + P + s);
+  else if (kind === 'jaccard' && variant === 'monai') S = (2 * I + s) / (2 * (R + P - I) + s);
+  else {
+    const [a, b] = { dice: [0.5, 0.5], jaccard: [1, 1] }[kind] ?? [alpha, beta];
+    const D = I + a * (P - I) + b * (R - I) + s;
+    S = (I + s) / (variant === 'smp' ? Math.max(D, eps) : D);
+  }
+  let t;
+  if (kind === 'focal-tversky' && variant === 'paper') t = Math.max(1 - S, 0) ** (1 / gamma);
+  else if (on('log')) t = -Math.log(Math.max(S, eps));
+  else t = 1 - S;
+  if (variant === 'smp' && R === 0) t = 0; // SMP zeroes an absent class's term
+  if (kind === 'focal-tversky' && variant === 'smp') t = Math.max(t, 0) ** gamma;
+  return t;
+}
+
+/**
+ * The sigmoid focal loss of one pixel and class (docs/losses.md 2.5): q = p where the class is the
+ * pixel's (r = 1), 1 − p elsewhere; −α_t (1 − q)^γ log q, α_t = α or 1 − α (1 without α).
+ */
+export function focalTerm(state, present, p, gamma = numbers(state).gamma) {
+  const { alpha } = numbers(state);
+  const q = present ? p : 1 - p;
+  const w = alpha === null ? 1 : present ? alpha : 1 - alpha;
+  return -w * (1 - q) ** gamma * Math.log(Math.max(q, 1e-300));
+}
+
+/** d f / dp by central differences, one-sided at the ends of [0, 1] (a curve to look at). */
+function slope(f, p) {
+  const h = 1e-5;
+  const lo = Math.max(0, p - h);
+  const hi = Math.min(1, p + h);
+  return (f(hi) - f(lo)) / (hi - lo);
+}
 
 /**
  * ∂L/∂p for one pixel of a region of `m` pixels of class l all predicted at p, in a unit with no
@@ -165,24 +235,38 @@ export function pixelGradient(formula, present, p, m, s) {
   return (present ? -2 / D : 0) + N / (D * D);
 }
 
-/** Draws the inspector: current formula solid, the alternative as the second series. */
+/**
+ * Draws the inspector. A Part 1 Dice term: the current formula solid, the alternative light. Part 2:
+ * the configured term solid against the corrected soft Dice (region losses) or γ = 0, plain binary
+ * cross-entropy (focal), light; each for a present (r = 1) and an absent (r = 0) class.
+ */
 export function drawInspector(canvas, state, regionPixels) {
-  const alt = state.formula === 'seed' ? 'corrected' : 'seed';
-  const pts = (formula, present) => {
-    const out = [];
-    for (let i = 0; i <= 100; i++) {
-      const p = i / 100;
-      out.push([p, pixelGradient(formula, present, p, regionPixels, state.smooth)]);
-    }
-    return out;
-  };
-  lineChart(canvas, [
-    { points: pts(state.formula, true), label: `${state.formula} r=1`, color: '#2f6fd1' },
-    { points: pts(alt, true), label: `${alt} r=1`, color: '#9bb8e8' },
-    { points: pts(state.formula, false), label: `${state.formula} r=0`, color: '#d1582f' },
-    { points: pts(alt, false), label: `${alt} r=0`, color: '#e8b09b' },
-  ], { yLabel: '∂L/∂p', xLabel: 'p' });
+  // The focal slopes grow as 1/p at the ends: the curve stays where the two can be compared.
+  const [lo, hi] = state.loss === 'focal' ? [0.05, 0.95] : [0, 1];
+  const curve = (g) => Array.from({ length: 101 }, (_, i) => lo + ((hi - lo) * i) / 100).map((p) => [p, g(p)]);
+  const pair = (label, color, light, grad) => [
+    { points: curve((p) => grad(true, p)), label: `${label} r=1`, color },
+    { points: curve((p) => grad(false, p)), label: `${label} r=0`, color: light },
+  ];
+  let series;
+  if (plainDice(state)) {
+    const alt = state.formula === 'seed' ? 'corrected' : 'seed';
+    const g = (f) => (present, p) => pixelGradient(f, present, p, regionPixels, state.smooth);
+    series = [...pair(state.formula, '#2f6fd1', '#d1582f', g(state.formula)), ...pair(alt, '#9bb8e8', '#e8b09b', g(alt))];
+  } else if (state.loss === 'focal') {
+    const g = (gamma) => (present, p) => slope((x) => focalTerm(state, present, x, gamma), p);
+    series = [...pair('focal', '#2f6fd1', '#d1582f', g(numbers(state).gamma)), ...pair('γ=0', '#9bb8e8', '#e8b09b', g(0))];
+  } else {
+    const m = regionPixels;
+    const g = (st) => (present, p) => slope((x) => regionTerm(st, present, x, m), p) / m;
+    const dice = { ...state, loss: 'dice', variant: 'monai', formula: 'corrected', log: false, squared: false };
+    const name = state.loss === 'dice+focal' ? 'its Dice' : state.loss;
+    series = [...pair(name, '#2f6fd1', '#d1582f', g(state)), ...pair('Dice', '#9bb8e8', '#e8b09b', g(dice))];
+  }
+  lineChart(canvas, series, { yLabel: '∂L/∂p', xLabel: 'p' });
 }
 
 /** What the page says where the inspector does not apply. */
-export const INSPECTOR_NONE = 'The gradient inspector shows a plain Dice term\'s ∂L/∂p under the two smoothing formulas; it does not apply to this loss. (Cross-entropy\'s is −1/(N·p) for a pixel\'s true class and 0 for the others, whatever the rest of the batch.)';
+export const inspectorNone = (state) => (state.loss === 'lovasz'
+  ? 'No one-pixel curve for Lovász-softmax: a pixel\'s gradient depends on where its error ranks among all the unit\'s errors.'
+  : 'Cross-entropy\'s ∂L/∂p is −1/(N·p) for a pixel\'s true class and 0 for the others, whatever the rest of the batch: no region to inspect.');

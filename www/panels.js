@@ -33,7 +33,7 @@ export function explanationPanels(onError) {
     const applies = formula.inspectorApplies(state);
     $('inspector-box').hidden = !applies;
     $('inspector-none').hidden = applies;
-    $('inspector-none').textContent = applies ? '' : formula.INSPECTOR_NONE;
+    $('inspector-none').textContent = applies ? '' : formula.inspectorNone(state);
     if (applies) formula.drawInspector($('inspector'), state, Number($('region').value));
   };
   const showCode = () => {

@@ -127,6 +127,14 @@ test('every loss control changes the formula panel or the exported code, or is d
     assert.equal(await page.isVisible('#inspector'), false);
     assert.equal(await page.isVisible('#inspector-none'), true);
     assert.doesNotMatch(await page.textContent('#formula-note'), /smoothing/);
+    // Part 2's region and focal losses have their curves; Lovász's gradient has no one-pixel form.
+    for (const kind of ['tversky', 'focal']) {
+      await page.selectOption('#a-loss', kind);
+      assert.equal(await page.isVisible('#inspector'), true, kind);
+    }
+    await page.selectOption('#a-loss', 'lovasz');
+    assert.equal(await page.isVisible('#inspector'), false);
+    assert.match(await page.textContent('#inspector-none'), /No one-pixel curve/);
   });
 });
 
