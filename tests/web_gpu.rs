@@ -47,7 +47,7 @@ async fn the_engine_matches_the_cpu_engine_on_every_variant() {
     // Every configuration on the first case (absent class, ignored pixels), every 8th on the
     // others: the whole grid runs natively, and the browser's runner allows 20 s by default.
     let every = |n| if n == 0 { 1 } else { 8 };
-    let checked = suite::gpu_matches_cpu(&mut engine, &[(0.3, 2.0)], every).await;
+    let checked = suite::gpu_matches_cpu(&mut engine, cases::configs, &[(0.3, 2.0)], every).await;
     assert_eq!(checked, 384 + 3 * 48);
     console_log!(
         "{checked} evaluations on the {} in {:.1} s",

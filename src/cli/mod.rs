@@ -84,7 +84,6 @@ fn run_loss(cmd: &LossCmd) -> Result<(), String> {
     let cfg = cmd.opts.config()?;
     let mut gpu = match cmd.backend {
         Backend::Gpu => {
-            gpu::check_kernel(&cfg)?;
             Some(gpu::engine()?)
         }
         Backend::Cpu => None,

@@ -3,7 +3,7 @@
 //! gradient of exactly zero.
 
 use crate::properties::{finite_and_ignored, problem};
-use crate::reference_extra::describe;
+use crate::cases::describe_part2 as describe;
 use dicelab::loss::{
     Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant,
 };

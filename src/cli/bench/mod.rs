@@ -145,7 +145,6 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
     // Acquired before the CPU run, so a missing GPU fails fast.
     let mut gpu = match cmd.backend {
         Backend::Gpu => {
-            super::gpu::check_kernel(&cfg)?;
             Some(super::gpu::engine()?)
         }
         Backend::Cpu => None,

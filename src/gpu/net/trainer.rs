@@ -167,6 +167,15 @@ impl GpuTrainer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
+    /// Why this trainer cannot compute `loss` (the CPU can): a Lovász sort past this device's
+    /// limits on the trainer's shape. Every other loss has kernels.
+    pub fn refuses(&self, loss: &LossConfig) -> Option<FallbackReason> {
+        match self.loss.check(&self.ctx, loss) {
+            Err(GpuError::TooLarge(why)) => Some(FallbackReason::TooLarge(why)),
+            _ => None,
+        }
+    }
+
     /// Whether a ring slot is free, i.e. [`submit_step`](Self::submit_step) will not refuse.
     pub fn has_room(&self) -> bool {
         self.ring.has_room()
@@ -179,7 +188,8 @@ impl GpuTrainer {
 
     /// Queues one training step on `images` (B, H, W, 3) and `labels` (B, H, W) of the full batch:
     /// one encoder, one submission, the report's slot mapping started. Never waits. Refuses when the
-    /// ring is full (collect first), and losses it has no kernel for (`GpuError::NoKernel`).
+    /// ring is full (collect first), and a Lovász loss past the sort's limits on this shape
+    /// (`GpuError::NoKernel`, with the reason [`refuses`](Self::refuses) gives).
     pub fn submit_step(
         &mut self,
         images: &[f32],
@@ -187,7 +197,9 @@ impl GpuTrainer {
         loss: &LossConfig,
     ) -> Result<(), GpuError> {
         self.ctx.check()?;
-        GpuError::check_kernel(loss)?;
+        if let Some(reason) = self.refuses(loss) {
+            return Err(GpuError::NoKernel(reason));
+        }
         let d = self.net.dims;
         if images.len() != d.pixels() * INPUT_CHANNELS || labels.len() != d.pixels() {
             return Err(GpuError::BatchShape(format!(
@@ -200,7 +212,8 @@ impl GpuTrainer {
         };
         let q = self.ctx.queue();
         if self.loss_cfg.as_ref() != Some(loss) {
-            self.loss.set_config(q, loss);
+            // Lovász's sort buffers are created here the first time, once, and kept.
+            self.loss.set_config(&self.ctx, loss)?;
             self.loss_cfg = Some(*loss);
         }
         q.write_buffer(&self.net.images, 0, bytemuck::cast_slice(images));
