@@ -62,8 +62,8 @@ async fn part2_losses_match_the_cpu_engine() {
     let start = js_sys::Date::now();
     // Part 2's grid: every 2nd configuration on the first case, every 16th on the others.
     let every = |n| if n == 0 { 2 } else { 16 };
-    let checked = suite::gpu_matches_cpu(&mut engine, cases::part2_configs, &[(0.3, 2.0)], every)
-        .await;
+    let checked =
+        suite::gpu_matches_cpu(&mut engine, cases::part2_configs, &[(0.3, 2.0)], every).await;
     let n = cases::part2_configs(0.3, 2.0).len();
     assert_eq!(checked, n.div_ceil(2) + 3 * n.div_ceil(16));
     console_log!(

@@ -265,7 +265,12 @@ impl LossBuffers {
             errors: bind_group(
                 ctx,
                 &p.lovasz_errors,
-                &[(0, &self.params), (1, &self.logits), (2, &self.labels), (11, &keys)],
+                &[
+                    (0, &self.params),
+                    (1, &self.logits),
+                    (2, &self.labels),
+                    (11, &keys),
+                ],
             ),
             sort: bind_group(ctx, &p.lovasz_sort, &[(0, &self.params), (11, &keys)]),
             scan: bind_group(
@@ -332,8 +337,10 @@ impl LossBuffers {
                 .as_ref()
                 .is_some_and(|s| s.capacity >= items && s.max_len >= len);
             if !fits {
-                let (have_items, have_len) =
-                    self.sort.as_ref().map_or((0, 0), |s| (s.capacity, s.max_len));
+                let (have_items, have_len) = self
+                    .sort
+                    .as_ref()
+                    .map_or((0, 0), |s| (s.capacity, s.max_len));
                 self.sort = Some(self.sort_buffers(ctx, items.max(have_items), len.max(have_len)));
                 self.allocations += 1;
             }
@@ -373,14 +380,20 @@ impl LossBuffers {
             pass.dispatch_workgroups(x, y, 1);
         };
         dispatch(&p.class_sums, 0, s.pixels.div_ceil(TILE), s.images);
-        dispatch(&p.combine_sums, 1, SUMS_PER_CLASS * s.classes + 1, self.units);
+        dispatch(
+            &p.combine_sums,
+            1,
+            SUMS_PER_CLASS * s.classes + 1,
+            self.units,
+        );
         if let (Some((segments, len)), Some(sort)) = (self.lovasz_run, &self.sort) {
-            let mut run = |pipeline: &wgpu::ComputePipeline, bind: &wgpu::BindGroup, x: u64, y: u64| {
-                pass.set_pipeline(pipeline);
-                pass.set_bind_group(0, bind, &[]);
-                // Within the limits `Shape::lovasz_items` checked.
-                pass.dispatch_workgroups(x as u32, y as u32, 1);
-            };
+            let mut run =
+                |pipeline: &wgpu::ComputePipeline, bind: &wgpu::BindGroup, x: u64, y: u64| {
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, bind, &[]);
+                    // Within the limits `Shape::lovasz_items` checked.
+                    pass.dispatch_workgroups(x as u32, y as u32, 1);
+                };
             let (wg, block) = (u64::from(WG), u64::from(SORT_BLOCK));
             let items = segments * len;
             run(&p.lovasz_errors, &sort.errors, len.div_ceil(wg), segments);

@@ -225,9 +225,8 @@ pub fn decode(
     let lovasz = cfg.kind == LossKind::Lovasz;
     let scored = Params::new(cfg, shape).has_score();
     // Which (unit, class) has a Part 2 score and term: as the CPU engine reports them.
-    let defined = |k: usize, present_only: bool| {
-        k % c >= first && (!present_only || sums.truth[k] > 0.0)
-    };
+    let defined =
+        |k: usize, present_only: bool| k % c >= first && (!present_only || sums.truth[k] > 0.0);
     let optional = |values: Vec<f64>, present_only: bool| -> Vec<Option<f64>> {
         values
             .into_iter()
@@ -315,7 +314,10 @@ mod tests {
         // The page's largest training batch: 32 images of 128², 8 classes, 4 Mi items.
         let page = Shape::new([32, 128, 128, 8], &limits).expect("fits");
         assert_eq!(page.lovasz_items(&global, &limits), Ok(8 << 19));
-        assert_eq!(page.lovasz_items(&per_image, &limits), Ok(32 * 8 * (1 << 14)));
+        assert_eq!(
+            page.lovasz_items(&per_image, &limits),
+            Ok(32 * 8 * (1 << 14))
+        );
         // 5 Mi pixels, padded to 8 Mi, × 3 classes × 8 bytes = 192 MiB: past WebGPU's 128 MiB
         // bindings globally, while the images one by one (5 × 1 Mi × 3 × 8 bytes) fit.
         let big = Shape::new([5, 1024, 1024, 3], &limits).expect("fits");

@@ -103,7 +103,11 @@ pub fn assert_within(
 
 /// Both present and close (as a loss), or both absent.
 fn assert_optional(what: &str, tol: Tol, tested: Option<f64>, oracle: Option<f64>) {
-    assert_eq!(tested.is_some(), oracle.is_some(), "{what}: {tested:?} vs {oracle:?}");
+    assert_eq!(
+        tested.is_some(),
+        oracle.is_some(),
+        "{what}: {tested:?} vs {oracle:?}"
+    );
     let (a, b) = (tested.unwrap_or(0.0), oracle.unwrap_or(0.0));
     assert!(close(a, b, tol.loss, 1e-2), "{what}: {a} vs {b}");
 }

@@ -21,7 +21,16 @@ fn loss_backend_gpu_matches_the_cpu() {
     for loss in [
         &["--loss", "dice+ce", "--per-image"][..],
         &["--loss", "lovasz"],
-        &["--loss", "tversky", "--variant", "smp", "--alpha", "0.3", "--beta", "0.7"],
+        &[
+            "--loss",
+            "tversky",
+            "--variant",
+            "smp",
+            "--alpha",
+            "0.3",
+            "--beta",
+            "0.7",
+        ],
         &["--loss", "focal", "--focal-activation", "softmax"],
     ] {
         let args = |backend: &str, grad: &str| {
@@ -58,7 +67,10 @@ fn loss_backend_gpu_matches_the_cpu() {
             .iter()
             .zip(&c)
             .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
-        assert!(err <= 2e-4 * scale, "{loss:?}: gradient error {err} of {scale}");
+        assert!(
+            err <= 2e-4 * scale,
+            "{loss:?}: gradient error {err} of {scale}"
+        );
     }
 }
 

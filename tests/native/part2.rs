@@ -5,8 +5,8 @@
 //! grid; finite differences; the report's parts; and the fast engine on them.
 
 use crate::cases::cases;
-use crate::compare::{assert_within, Tol};
 use crate::cases::{describe_part2 as describe, part2_configs as configs};
+use crate::compare::{assert_within, Tol};
 use crate::reference_extra as reference;
 use dicelab::loss::{self, LossConfig, LossKind};
 

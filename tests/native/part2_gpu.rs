@@ -105,7 +105,10 @@ fn gpu_training_steps_match_the_cpu_with_part2_losses() {
             );
         }
         let (wc, wg) = (cpu.params().expect("cpu"), gpu.params().expect("gpu"));
-        let d = wc.iter().zip(&wg).fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        let d = wc
+            .iter()
+            .zip(&wg)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(d < 1e-4, "{what}: weights after 3 steps differ by {d:e}");
     }
 }
@@ -133,7 +136,7 @@ fn a_gpu_session_switched_to_a_part2_loss_stays_on_the_gpu() {
         cfg.optim,
     ))
     .expect("backend");
-    let mut s = Session::with_backend(cfg.clone(), Box::new(backend)).expect("part 1 on the GPU");
+    let mut s = Session::with_backend(cfg, Box::new(backend)).expect("part 1 on the GPU");
     s.step(2).expect("steps");
     s.set_loss(lovasz).expect("taken");
     assert_eq!(s.backend_name(), "gpu");
@@ -186,8 +189,8 @@ fn lovasz_sorts_units_beyond_one_block_like_the_cpu() {
                     let got =
                         pollster::block_on(engine.evaluate(&cfg, z.view(), y.view(), Some(&mut g)))
                             .expect("valid");
-                    let (want, wg) = dicelab::loss::loss_and_grad(&cfg, z.view(), y.view())
-                        .expect("valid");
+                    let (want, wg) =
+                        dicelab::loss::loss_and_grad(&cfg, z.view(), y.view()).expect("valid");
                     let what = format!("{dims:?}: {}", describe_part2(&cfg));
                     let wg = wg.as_slice().expect("contiguous");
                     // Pixels whose error ties another within f32's rounding may take either
