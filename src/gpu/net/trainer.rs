@@ -301,14 +301,24 @@ impl GpuTrainer {
         Ok(())
     }
 
-    /// Fires when the oldest read-back in flight lands: a step's report first, else the prediction,
-    /// else the weights, else the heat (`None` when nothing is in flight).
+    /// Fires when the oldest read-back in flight that has not landed yet lands: a step's report
+    /// first, else the prediction, else the weights, else the heat; when every one has landed, the
+    /// oldest (it fires at once); `None` when nothing is in flight. Never a landed signal while
+    /// another is pending: a caller waiting for its prediction behind reports it does not collect
+    /// would otherwise await a fired signal again and again, never yielding to the browser's event
+    /// loop that runs the prediction's mapping callback.
     pub fn oldest(&self) -> Option<ReadySignal> {
-        self.ring
-            .oldest()
-            .or_else(|| self.predicting.as_ref().map(|(s, _)| s.clone()))
-            .or_else(|| self.reading_params.clone())
-            .or_else(|| self.reading_heat.clone())
+        let mut all = self
+            .ring
+            .signals()
+            .chain(self.predicting.iter().map(|(s, _)| s.clone()))
+            .chain(self.reading_params.iter().cloned())
+            .chain(self.reading_heat.iter().cloned());
+        let first = all.next()?;
+        if first.outcome().is_none() {
+            return Some(first);
+        }
+        Some(all.find(|s| s.outcome().is_none()).unwrap_or(first))
     }
 
     /// Starts predicting the classes of `batch` images (B, H, W, 3), `batch` ≤ the configured batch
