@@ -403,7 +403,7 @@ impl Session {
     pub fn set_loss(&mut self, loss: LossConfig) -> Result<(), TrainError> {
         check_loss(&loss, &self.config.data).map_err(TrainError::Config)?;
         if let Some(reason) = self.backend.refuses(&loss) {
-            // The GPU has no kernel for it: the run goes on on the CPU, from the last weights read
+            // The GPU cannot compute it here: the run goes on on the CPU, from the last weights read
             // back, rather than refuse the visitor's change.
             if !self.move_to_cpu(reason.clone())? {
                 return Err(TrainError::Gpu(GpuError::NoKernel(reason)));
