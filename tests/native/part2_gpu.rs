@@ -1,16 +1,17 @@
 //! Part 2's losses on the GPU (lavapipe, like gpu.rs): the engine against the f64 CPU engine on
-//! every variant of Part 2's grid (the shared suite), the CPU answering past Lovász's sort limits,
-//! and GPU training steps with Part 2's losses against CPU training's.
+//! every variant of Part 2's grid (the shared suite) and on Lovász units beyond one sort block, GPU
+//! training steps with Part 2's losses against CPU training's, and a run whose Lovász sort is past
+//! the GPU's limits moving to the CPU with the reason.
 
 use crate::cases::{cases, describe_part2, part2_configs};
 use crate::gpu::gpu;
 use crate::gtrain::{backends, small_config};
 use crate::suite;
-use dicelab::gpu::{BackendKind, LossEngine};
+use dicelab::gpu::{BackendKind, FallbackReason, GpuError, LossEngine};
 use dicelab::loss::{Activation, Aggregation, LossConfig, LossKind, Variant};
 use dicelab::net::{Dims, NetSpec, OptimConfig};
 use dicelab::rng::Mulberry32;
-use dicelab::train::{Session, TrainBackend};
+use dicelab::train::{Session, SessionConfig, TrainBackend, TrainError};
 
 #[test]
 fn gpu_matches_cpu_on_every_part2_variant() {
@@ -249,4 +250,105 @@ fn near_ties(cfg: &LossConfig, z: &ndarray::Array4<f32>, labels: &[i32]) -> Vec<
         }
     }
     tied
+}
+
+/// A CPU backend standing in for a GPU whose Lovász sort is too small for the run (the page's
+/// batches never are): it refuses Lovász with the reason a GPU backend gives, and keeps the
+/// weights it was given as its checkpoint.
+struct SmallGpu {
+    cpu: dicelab::train::CpuBackend,
+    checkpoint: Vec<f32>,
+}
+
+impl TrainBackend for SmallGpu {
+    fn name(&self) -> &'static str {
+        "gpu"
+    }
+    fn spec(&self) -> NetSpec {
+        self.cpu.spec()
+    }
+    fn capacity(&self) -> Dims {
+        self.cpu.capacity()
+    }
+    fn params(&mut self) -> Result<Vec<f32>, TrainError> {
+        self.cpu.params()
+    }
+    fn set_params(&mut self, params: &[f32]) -> Result<(), TrainError> {
+        self.checkpoint = params.to_vec();
+        self.cpu.set_params(params)
+    }
+    fn set_optimizer(&mut self, cfg: OptimConfig) {
+        self.cpu.set_optimizer(cfg);
+    }
+    fn submit_step(
+        &mut self,
+        images: &[f32],
+        labels: &[i32],
+        batch: usize,
+        loss: &LossConfig,
+    ) -> Result<Option<dicelab::loss::LossReport>, TrainError> {
+        self.cpu.submit_step(images, labels, batch, loss)
+    }
+    fn take_heat(&mut self) -> Result<Option<Vec<f32>>, TrainError> {
+        self.cpu.take_heat()
+    }
+    fn submit_predict(
+        &mut self,
+        images: &[f32],
+        batch: usize,
+        classes: &mut [u8],
+    ) -> Result<bool, TrainError> {
+        self.cpu.submit_predict(images, batch, classes)
+    }
+    fn refuses(&self, loss: &LossConfig) -> Option<FallbackReason> {
+        (loss.kind == LossKind::Lovasz).then(|| FallbackReason::TooLarge("a test".into()))
+    }
+    fn checkpoint(&self) -> Option<(u64, Vec<f32>)> {
+        Some((0, self.checkpoint.clone()))
+    }
+}
+
+#[test]
+fn a_lovasz_sort_past_the_gpu_limits_moves_the_run_to_the_cpu_saying_why() {
+    let lovasz = LossConfig {
+        kind: LossKind::Lovasz,
+        ..LossConfig::default()
+    };
+    let cfg = small_config();
+    let spec = cfg.validate().expect("valid");
+    let dims = Dims {
+        batch: cfg.batch,
+        height: cfg.data.size,
+        width: cfg.data.size,
+    };
+    let backend = || SmallGpu {
+        cpu: dicelab::train::CpuBackend::new(spec, dims, cfg.init, 0, cfg.optim),
+        checkpoint: Vec::new(),
+    };
+    // Started with it: refused, with the reason (the page then trains on the CPU, saying why).
+    let refused = Session::with_backend(
+        SessionConfig {
+            loss: lovasz,
+            ..cfg
+        },
+        Box::new(backend()),
+    )
+    .err();
+    assert!(
+        matches!(&refused, Some(TrainError::Gpu(GpuError::NoKernel(r))) if r.code() == "too-large"),
+        "{refused:?}"
+    );
+    // Switched to mid-run: the run goes on on the CPU from the checkpoint, and says why.
+    let mut s = Session::with_backend(cfg, Box::new(backend())).expect("dice on the stand-in");
+    s.step(2).expect("steps");
+    s.set_loss(lovasz).expect("taken, on the CPU");
+    assert_eq!(s.backend_name(), "cpu");
+    let reason = s.fallback_reason().expect("a reason");
+    assert_eq!(reason.code(), "too-large");
+    assert_eq!(
+        reason.to_string(),
+        "the batch is too large for the GPU (a test)"
+    );
+    assert_eq!(s.steps(), 0, "from the checkpoint");
+    s.step(1).expect("a Lovász step on the CPU");
 }
