@@ -1,6 +1,6 @@
 //! The GPU engine in a browser (wasm-bindgen-test, headless Chromium): with WebGPU on (SwiftShader,
 //! `tests/webdriver/webgpu.json`) the engine picks the GPU and matches the CPU engine on the case/
-//! config grid of the native tests; with WebGPU off (`tests/webdriver/nowebgpu.json`) it falls back
+//! config grids (Part 1's and Part 2's) of the native tests; with WebGPU off (`tests/webdriver/nowebgpu.json`) it falls back
 //! to the CPU, says why, and gives the CPU's numbers.
 //!
 //! `DICELAB_WEB_BACKEND=gpu` or `=cpu` at build time states which of the two the run must see, so a
@@ -47,10 +47,27 @@ async fn the_engine_matches_the_cpu_engine_on_every_variant() {
     // Every configuration on the first case (absent class, ignored pixels), every 8th on the
     // others: the whole grid runs natively, and the browser's runner allows 20 s by default.
     let every = |n| if n == 0 { 1 } else { 8 };
-    let checked = suite::gpu_matches_cpu(&mut engine, &[(0.3, 2.0)], every).await;
+    let checked = suite::gpu_matches_cpu(&mut engine, cases::configs, &[(0.3, 2.0)], every).await;
     assert_eq!(checked, 384 + 3 * 48);
     console_log!(
         "{checked} evaluations on the {} in {:.1} s",
+        engine.backend().name(),
+        (js_sys::Date::now() - start) / 1e3
+    );
+}
+
+#[wasm_bindgen_test]
+async fn part2_losses_match_the_cpu_engine() {
+    let mut engine = engine().await;
+    let start = js_sys::Date::now();
+    // Part 2's grid: every 2nd configuration on the first case, every 16th on the others.
+    let every = |n| if n == 0 { 2 } else { 16 };
+    let checked =
+        suite::gpu_matches_cpu(&mut engine, cases::part2_configs, &[(0.3, 2.0)], every).await;
+    let n = cases::part2_configs(0.3, 2.0).len();
+    assert_eq!(checked, n.div_ceil(2) + 3 * n.div_ceil(16));
+    console_log!(
+        "{checked} Part 2 evaluations on the {} in {:.1} s",
         engine.backend().name(),
         (js_sys::Date::now() - start) / 1e3
     );

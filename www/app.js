@@ -417,7 +417,7 @@ function onBackend(m) {
   if (m.code === 'device-lost' || m.code === 'gpu-failed') {
     notify(`The GPU stopped (${m.reason}); training goes on on the CPU from the last weights read back.`, 'error');
   }
-  if (m.code === 'no-kernel' && was === 'gpu') {
+  if (m.code === 'too-large' && was === 'gpu') {
     notify(`${m.reason[0].toUpperCase()}${m.reason.slice(1)}: training goes on on the CPU from the last weights read back.`);
   }
   if (!m.reason && ui.a.backend === 'cpu') {
@@ -426,7 +426,7 @@ function onBackend(m) {
     return;
   }
   const reason = m.reason ?? 'unknown';
-  el.textContent = m.code === 'no-kernel' ? 'CPU (no GPU kernel for a loss of this run yet)' : `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
+  el.textContent = m.code === 'too-large' ? 'CPU (the Lovász sort is too large for this GPU)' : `CPU (WebGPU unavailable: ${reason.split(' (')[0]})`;
   el.title = reason;
 }
 

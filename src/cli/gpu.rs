@@ -1,19 +1,11 @@
 //! `--backend gpu` on the command line: the GPU engine, driven synchronously through `pollster`.
 //! No silent fallback here: a user who asked for the GPU gets an error when there is none.
 
-use crate::gpu::{FallbackReason, GpuContext, GpuEngine};
+use crate::gpu::{GpuContext, GpuEngine};
 use crate::loss::{LossConfig, LossReport};
 use crate::net::{Dims, NetSpec, OptimConfig};
 use crate::train::GpuBackend;
 use ndarray::{Array4, ArrayView3, ArrayView4};
-
-/// `Err` (one line) when the GPU has no kernel for `cfg`: said before any device is sought.
-pub(super) fn check_kernel(cfg: &LossConfig) -> Result<(), String> {
-    match FallbackReason::no_kernel(cfg) {
-        Some(reason) => Err(format!("--backend gpu: {reason}; use --backend cpu")),
-        None => Ok(()),
-    }
-}
 
 /// Acquires the GPU, or says in one line why there is none.
 pub(super) fn engine() -> Result<GpuEngine, String> {

@@ -83,10 +83,7 @@ struct LossOutput<'a> {
 fn run_loss(cmd: &LossCmd) -> Result<(), String> {
     let cfg = cmd.opts.config()?;
     let mut gpu = match cmd.backend {
-        Backend::Gpu => {
-            gpu::check_kernel(&cfg)?;
-            Some(gpu::engine()?)
-        }
+        Backend::Gpu => Some(gpu::engine()?),
         Backend::Cpu => None,
     };
     let logits = npy::read_logits(&cmd.logits)?;

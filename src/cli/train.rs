@@ -29,7 +29,7 @@ pub(super) fn session_config(cmd: &TrainCmd) -> Result<SessionConfig, String> {
 
 /// One line describing a loss configuration.
 pub(super) fn describe_loss(cfg: &LossConfig) -> String {
-    if !cfg.on_gpu() {
+    if cfg.part2_feature().is_some() {
         return describe_part2(cfg);
     }
     let mut s = cfg.kind.to_string();
@@ -96,7 +96,6 @@ pub(super) fn run(cmd: &TrainCmd) -> Result<(), String> {
     let mut session = match cmd.backend {
         Backend::Cpu => Session::new(cfg),
         Backend::Gpu => {
-            super::gpu::check_kernel(&cfg.loss)?;
             let spec = cfg.validate()?;
             let dims = Dims {
                 batch: cfg.batch,

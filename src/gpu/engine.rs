@@ -1,4 +1,4 @@
-//! `GpuEngine`: the loss on one device — validation, upload, the four kernels in one submission, and
+//! `GpuEngine`: the loss on one device — validation, upload, the kernels in one submission, and
 //! reading back only what is asked (the report's scalars and per-class terms; the gradient only when
 //! the caller passes a buffer for it). Async, so the same code serves native callers (through
 //! `pollster`) and the browser.
@@ -60,7 +60,8 @@ impl GpuEngine {
 
     /// Evaluates the loss of `logits` (B, H, W, C) against `labels` (B, H, W), writing `∂L/∂z` into
     /// `grad` when given (the logits' length, row-major). Refuses exactly what `loss::evaluate`
-    /// refuses, with the same errors, and the losses it has no kernel for (`GpuError::NoKernel`).
+    /// refuses, with the same errors, and a Lovász batch past its sort's limits
+    /// (`GpuError::TooLarge`, see `Shape::lovasz_items`).
     pub async fn evaluate(
         &mut self,
         cfg: &LossConfig,
@@ -69,7 +70,6 @@ impl GpuEngine {
         grad: Option<&mut [f32]>,
     ) -> Result<LossReport, GpuError> {
         let batch = loss::prepare(cfg, logits, labels)?;
-        GpuError::check_kernel(cfg)?;
         batch.check_finite()?;
         batch.check_labels(cfg.ignore_index)?;
         if let Some(g) = &grad {
@@ -81,7 +81,7 @@ impl GpuEngine {
         let ctx = self.ctx.clone();
         let with_grad = grad.is_some();
         let buffers = self.buffers_for(batch.shape)?;
-        buffers.set_config(ctx.queue(), cfg);
+        buffers.set_config(&ctx, cfg)?;
         buffers.upload_logits(ctx.queue(), &batch.logits);
         buffers.upload_labels(ctx.queue(), &batch.labels);
         let mut encoder = ctx

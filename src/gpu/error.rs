@@ -1,7 +1,7 @@
 //! Why the GPU is not used (`FallbackReason`, kept for the UI to show) and how a GPU evaluation can
 //! fail (`GpuError`).
 
-use crate::loss::{LossConfig, LossError};
+use crate::loss::LossError;
 
 /// Why the loss runs on the CPU. `code()` is a stable identifier for the page; `Display` is the
 /// sentence to show, on one line (the CLI prints it after "error:").
@@ -35,9 +35,9 @@ pub enum FallbackReason {
     /// This build has no GPU engine (the page's CPU-only module, built without the `gpu` feature).
     #[error("this build of dicelab has no WebGPU engine (CPU only)")]
     NotBuilt,
-    /// The kernels do not compute this loss yet (docs/losses.md Part 2): what it asks for.
-    #[error("the GPU has no kernel for {0} yet")]
-    NoKernel(String),
+    /// The batch is past a kernel's limits for this loss (Lovász's sort): why.
+    #[error("the batch is too large for the GPU ({})", one_line(.0))]
+    TooLarge(String),
 }
 
 /// Driver messages span lines; a reason is shown on one.
@@ -48,7 +48,7 @@ fn one_line(s: &str) -> String {
 impl FallbackReason {
     /// A short stable identifier: `no-webgpu`, `no-adapter`, `device-request-failed`,
     /// `pipeline-failed`, `device-lost`, `gpu-failed`, `software-adapter`, `not-built` or
-    /// `no-kernel`.
+    /// `too-large`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoWebGpu => "no-webgpu",
@@ -59,14 +59,8 @@ impl FallbackReason {
             Self::GpuFailed(_) => "gpu-failed",
             Self::SoftwareAdapter(_) => "software-adapter",
             Self::NotBuilt => "not-built",
-            Self::NoKernel(_) => "no-kernel",
+            Self::TooLarge(_) => "too-large",
         }
-    }
-
-    /// Why the GPU cannot compute `cfg`, if it cannot: the kernels compute exactly Part 1's
-    /// losses (`LossConfig::on_gpu`).
-    pub fn no_kernel(cfg: &LossConfig) -> Option<Self> {
-        cfg.part2_feature().map(Self::NoKernel)
     }
 }
 
@@ -102,15 +96,8 @@ pub enum GpuError {
     /// The device is unusable from now on.
     #[error(transparent)]
     Fault(FallbackReason),
-    /// The kernels do not compute this loss ([`FallbackReason::NoKernel`]); the CPU does. The
-    /// device is fine.
+    /// The kernels cannot compute this loss here (a Lovász sort past the device's limits,
+    /// [`FallbackReason::TooLarge`]); the CPU can. The device is fine.
     #[error(transparent)]
     NoKernel(FallbackReason),
-}
-
-impl GpuError {
-    /// `Err(NoKernel)` when the GPU cannot compute `cfg`.
-    pub fn check_kernel(cfg: &LossConfig) -> Result<(), Self> {
-        FallbackReason::no_kernel(cfg).map_or(Ok(()), |r| Err(Self::NoKernel(r)))
-    }
 }

@@ -2,12 +2,14 @@
 //! WebGPU), each the twin of the CPU function of the same name in `loss`, and the backend choice
 //! with its CPU fallback.
 //!
-//! One evaluation is one submission of four dispatches, with nothing read back in between:
+//! One evaluation is one submission, with nothing read back in between:
 //! 1. `class_sums` (class_sums.wgsl): each workgroup tree-reduces 2048 pixels of one image in shared
-//!    memory into partial `I`, `R`, `P`, cross-entropy and count sums;
+//!    memory into partial `I`, `R`, `P`, `FP`, `FN`, focal, cross-entropy and count sums;
 //! 2. `combine_sums` (same file): adds the partials per aggregation unit — the second level;
-//! 3. `loss_terms` (loss_terms.wgsl): the loss, per-class terms and gradient coefficients;
-//! 4. `logit_grad` (logit_grad.wgsl): `∂L/∂z` per logit, left in a GPU buffer.
+//! 3. Lovász only (lovasz.wgsl): the errors, a bitonic sort per (unit, class) and the scan that
+//!    gives each `λ` and `∂L/∂p`;
+//! 4. `loss_terms` (loss_terms.wgsl): the loss, per-class terms and gradient coefficients;
+//! 5. `logit_grad` (logit_grad.wgsl): `∂L/∂z` per logit, left in a GPU buffer.
 //!
 //! Then only what the caller asks for is copied back: the small report buffers, and the gradient if
 //! a buffer is given for it.

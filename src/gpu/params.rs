@@ -4,10 +4,12 @@
 
 use super::consts::*;
 use super::layout::Shape;
-use crate::loss::{Activation, Aggregation, Formula, LossConfig, LossKind, Reduction, Weights};
+use crate::loss::{
+    Activation, Aggregation, Formula, LossConfig, LossKind, Reduction, Variant, Weights,
+};
 use bytemuck::{Pod, Zeroable};
 
-/// The buffer's contents (80 bytes: a multiple of 16, so it could also be bound as a uniform).
+/// The buffer's contents (144 bytes: a multiple of 16, so it could also be bound as a uniform).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct Params {
@@ -26,16 +28,65 @@ pub struct Params {
     activation: u32,
     ignore_index: i32,
     first_class: u32,
-    _pad0: u32,
+    score: u32,
+    term: u32,
+    smp: u32,
+    focal_softmax: u32,
+    focal_norm: u32,
+    unit_pixels: u32,
+    sort_len: u32,
     smooth_nr: f32,
     smooth_dr: f32,
     smooth_off: f32,
-    _pad2: u32,
+    smooth_gap: f32,
+    tv_alpha: f32,
+    tv_beta: f32,
+    eps: f32,
+    gamma: f32,
+    inv_gamma: f32,
+    focal_pos: f32,
+    focal_neg: f32,
+    lambda_dice: f32,
+    lambda_focal: f32,
+    _pad0: u32,
+}
+
+/// Which region score a configuration takes (docs/losses.md 2.1), with the Tversky weights it
+/// uses: `SCORE_PART1` for Part 1's Dice and Generalized Dice (and the losses without a region
+/// term), which keep their own path in loss_terms.wgsl.
+fn score(cfg: &LossConfig) -> (u32, f64, f64) {
+    let (a, b) = (cfg.tversky_alpha(), cfg.beta);
+    match (cfg.kind, cfg.variant()) {
+        (LossKind::Dice | LossKind::DiceFocal, Variant::Smp) => (SCORE_TVERSKY, 0.5, 0.5),
+        (LossKind::Jaccard, Variant::Smp) => (SCORE_TVERSKY, 1.0, 1.0),
+        (LossKind::Tversky | LossKind::FocalTversky, _) => (SCORE_TVERSKY, a, b),
+        (LossKind::Jaccard, _) => (SCORE_JACCARD, a, b),
+        (LossKind::Dice, _) if cfg.log_loss => (SCORE_DICE, a, b),
+        _ => (SCORE_PART1, a, b),
+    }
+}
+
+/// What the focal sum is divided by under `mean` (docs/losses.md 2.6, 2.8).
+fn focal_norm(cfg: &LossConfig) -> u32 {
+    match (cfg.kind, cfg.reduction) {
+        (LossKind::DiceFocal, _) => FOCAL_NORM_ELEMENTS,
+        (_, Reduction::Sum) => FOCAL_NORM_ONE,
+        _ if focal_softmax(cfg) || cfg.variant() == Variant::Monai => FOCAL_NORM_PIXELS,
+        _ => FOCAL_NORM_ELEMENTS,
+    }
+}
+
+/// Whether the focal term is the softmax form (`dice+focal`'s is always the sigmoid one).
+fn focal_softmax(cfg: &LossConfig) -> bool {
+    cfg.kind == LossKind::Focal && cfg.focal_activation == Activation::Softmax
 }
 
 impl Params {
     /// The parameters of `cfg` on a batch of `shape`, coded with the constants the kernels share.
     pub fn new(cfg: &LossConfig, shape: &Shape) -> Self {
+        let (score, tv_alpha, tv_beta) = score(cfg);
+        let paper = cfg.kind == LossKind::FocalTversky && cfg.variant() == Variant::Paper;
+        let unit_pixels = shape.unit_pixels(cfg);
         Self {
             classes: shape.classes,
             pixels: shape.pixels,
@@ -48,13 +99,12 @@ impl Params {
                 LossKind::Gdl => KIND_GDL,
                 LossKind::Ce => KIND_CE,
                 LossKind::DiceCe => KIND_DICE_CE,
-                // No kernel yet: the engine and the trainer refuse these before any upload.
-                LossKind::Jaccard
-                | LossKind::Tversky
-                | LossKind::FocalTversky
-                | LossKind::Focal
-                | LossKind::Lovasz
-                | LossKind::DiceFocal => KIND_DICE,
+                LossKind::Jaccard => KIND_JACCARD,
+                LossKind::Tversky => KIND_TVERSKY,
+                LossKind::FocalTversky => KIND_FOCAL_TVERSKY,
+                LossKind::Focal => KIND_FOCAL,
+                LossKind::Lovasz => KIND_LOVASZ,
+                LossKind::DiceFocal => KIND_DICE_FOCAL,
             },
             formula: match cfg.formula {
                 Formula::Seed => FORMULA_SEED,
@@ -77,7 +127,17 @@ impl Params {
             },
             ignore_index: cfg.ignore_index,
             first_class: u32::from(!cfg.include_background),
-            _pad0: 0,
+            score,
+            term: match () {
+                _ if paper => TERM_PAPER,
+                _ if cfg.log_loss => TERM_LOG,
+                _ => TERM_PLAIN,
+            },
+            smp: u32::from(cfg.variant() == Variant::Smp),
+            focal_softmax: u32::from(focal_softmax(cfg)),
+            focal_norm: focal_norm(cfg),
+            unit_pixels,
+            sort_len: unit_pixels.next_power_of_two(),
             // f32 on the GPU: WebGPU has no f64.
             smooth_nr: cfg.smooth_nr as f32,
             smooth_dr: cfg.smooth_dr as f32,
@@ -87,7 +147,25 @@ impl Params {
                 Formula::Seed => cfg.smooth_dr - 2.0 * cfg.smooth_nr,
                 Formula::Corrected => cfg.smooth_dr - cfg.smooth_nr,
             } as f32,
-            _pad2: 0,
+            smooth_gap: (cfg.smooth_dr - cfg.smooth_nr) as f32,
+            tv_alpha: tv_alpha as f32,
+            tv_beta: tv_beta as f32,
+            eps: cfg.eps as f32,
+            gamma: cfg.gamma() as f32,
+            inv_gamma: (1.0 / cfg.gamma()) as f32,
+            focal_pos: cfg.alpha.unwrap_or(1.0) as f32,
+            focal_neg: cfg.alpha.map_or(1.0, |a| 1.0 - a) as f32,
+            lambda_dice: if cfg.kind == LossKind::DiceFocal {
+                cfg.lambda_dice as f32
+            } else {
+                1.0
+            },
+            lambda_focal: if cfg.kind == LossKind::DiceFocal {
+                cfg.lambda_focal as f32
+            } else {
+                1.0
+            },
+            _pad0: 0,
         }
     }
 
@@ -95,15 +173,19 @@ impl Params {
     pub fn units(&self) -> u32 {
         self.units
     }
+
+    /// Whether loss_terms computes a Part 2 region score (and reports scores and terms).
+    pub fn has_score(&self) -> bool {
+        self.score != SCORE_PART1
+    }
 }
 
 /// The member names of the WGSL struct `name` in `source` and its size in bytes, as naga lays it
-/// out (nothing and 0 if absent).
+/// out (nothing and 0 if absent). Panics with naga's message if `source` does not parse.
 #[cfg(test)]
 pub(crate) fn wgsl_struct(source: &str, name: &str) -> (Vec<String>, usize) {
-    let Ok(module) = naga::front::wgsl::parse_str(source) else {
-        return (Vec::new(), 0);
-    };
+    let module = naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|e| panic!("{}", e.emit_to_string(source)));
     let found = module.types.iter().find_map(|(_, ty)| match &ty.inner {
         naga::TypeInner::Struct { members, span } if ty.name.as_deref() == Some(name) => {
             let names = members.iter().filter_map(|m| m.name.clone()).collect();
@@ -139,11 +221,27 @@ mod tests {
                 "activation",
                 "ignore_index",
                 "first_class",
-                "_pad0",
+                "score",
+                "term",
+                "smp",
+                "focal_softmax",
+                "focal_norm",
+                "unit_pixels",
+                "sort_len",
                 "smooth_nr",
                 "smooth_dr",
                 "smooth_off",
-                "_pad2"
+                "smooth_gap",
+                "tv_alpha",
+                "tv_beta",
+                "eps",
+                "gamma",
+                "inv_gamma",
+                "focal_pos",
+                "focal_neg",
+                "lambda_dice",
+                "lambda_focal",
+                "_pad0"
             ]
         );
         assert_eq!(size, std::mem::size_of::<Params>());

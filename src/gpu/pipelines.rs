@@ -1,4 +1,4 @@
-//! The four compute pipelines, compiled once per device from `shaders`.
+//! The loss's compute pipelines, compiled once per device from `shaders`.
 
 use super::shaders;
 use std::borrow::Cow;
@@ -15,6 +15,16 @@ pub struct Pipelines {
     pub loss_terms: wgpu::ComputePipeline,
     /// The element-wise gradient.
     pub logit_grad: wgpu::ComputePipeline,
+    /// Lovász: the errors to sort.
+    pub lovasz_errors: wgpu::ComputePipeline,
+    /// Lovász: the sort within blocks.
+    pub lovasz_sort: wgpu::ComputePipeline,
+    /// Lovász: a merge's steps within blocks.
+    pub lovasz_merge_local: wgpu::ComputePipeline,
+    /// Lovász: one merge step across blocks.
+    pub lovasz_merge_global: wgpu::ComputePipeline,
+    /// Lovász: increments, λ and ∂L/∂p along the order.
+    pub lovasz_scan: wgpu::ComputePipeline,
 }
 
 impl Pipelines {
@@ -25,11 +35,17 @@ impl Pipelines {
         let sums = module("class_sums.wgsl", shaders::CLASS_SUMS);
         let terms = module("loss_terms.wgsl", shaders::LOSS_TERMS);
         let grad = module("logit_grad.wgsl", shaders::LOGIT_GRAD);
+        let lovasz = module("lovasz.wgsl", shaders::LOVASZ);
         Self {
             class_sums: pipeline(&sums, "class_sums"),
             combine_sums: pipeline(&sums, "combine_sums"),
             loss_terms: pipeline(&terms, "loss_terms"),
             logit_grad: pipeline(&grad, "logit_grad"),
+            lovasz_errors: pipeline(&lovasz, "lovasz_errors"),
+            lovasz_sort: pipeline(&lovasz, "lovasz_sort"),
+            lovasz_merge_local: pipeline(&lovasz, "lovasz_merge_local"),
+            lovasz_merge_global: pipeline(&lovasz, "lovasz_merge_global"),
+            lovasz_scan: pipeline(&lovasz, "lovasz_scan"),
         }
     }
 }

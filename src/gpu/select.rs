@@ -102,10 +102,9 @@ impl LossEngine {
                     self.gpu = None;
                     self.fallback = Some(reason);
                 }
-                // No kernel for this loss yet (docs/losses.md Part 2): this call on the CPU.
-                Err(GpuError::NoKernel(_)) => {}
-                // Too large for this device (the trainer's refusals cannot arise here): this
-                // call runs on the CPU, the next tries the GPU again.
+                // Too large for this device (a Lovász sort past its limits included; the
+                // trainer's refusals cannot arise here): this call runs on the CPU, the next tries
+                // the GPU again.
                 Err(_) => {}
             }
         }

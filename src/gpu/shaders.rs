@@ -1,7 +1,8 @@
 //! The WGSL sources, as compiled into the binary. WGSL has no imports, so each kernel is prefixed
 //! with the declarations it shares: `shared.wgsl` (the constants of `shared.rs`, written by
-//! `build.rs`), `params.wgsl` (the parameters) and, for the pixel kernels, `activation.wgsl`
-//! (softmax/sigmoid, the twin of `loss::activation`).
+//! `build.rs`), `params.wgsl` (the parameters), `math.wgsl` (log1p, sigmoid, softplus, pow) and,
+//! for the pixel kernels, `activation.wgsl` (softmax/sigmoid, the twin of `loss::activation`) and
+//! `focal.wgsl` (the focal term of a pixel).
 //!
 //! The sources are embedded as `build.rs` leaves them in `OUT_DIR`: without comments or indentation.
 
@@ -9,7 +10,9 @@
 pub const CLASS_SUMS: &str = concat!(
     include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/math.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/focal.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/class_sums.wgsl")),
 );
 
@@ -17,6 +20,7 @@ pub const CLASS_SUMS: &str = concat!(
 pub const LOSS_TERMS: &str = concat!(
     include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/math.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/loss_terms.wgsl")),
 );
 
@@ -24,15 +28,37 @@ pub const LOSS_TERMS: &str = concat!(
 pub const LOGIT_GRAD: &str = concat!(
     include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/math.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/focal.wgsl")),
     include_str!(concat!(env!("OUT_DIR"), "/logit_grad.wgsl")),
 );
 
-/// Every shader module: `(name, source, entry points)`.
-pub const ALL: [(&str, &str, &[&str]); 3] = [
+/// Lovász-softmax's errors, sort and scan (twin of the sort in `loss::lovasz`).
+pub const LOVASZ: &str = concat!(
+    include_str!(concat!(env!("OUT_DIR"), "/shared.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/params.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/math.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/activation.wgsl")),
+    include_str!(concat!(env!("OUT_DIR"), "/lovasz.wgsl")),
+);
+
+/// Every shader module of the loss: `(name, source, entry points)`.
+pub const ALL: [(&str, &str, &[&str]); 4] = [
     ("class_sums", CLASS_SUMS, &["class_sums", "combine_sums"]),
     ("loss_terms", LOSS_TERMS, &["loss_terms"]),
     ("logit_grad", LOGIT_GRAD, &["logit_grad"]),
+    (
+        "lovasz",
+        LOVASZ,
+        &[
+            "lovasz_errors",
+            "lovasz_sort",
+            "lovasz_merge_local",
+            "lovasz_merge_global",
+            "lovasz_scan",
+        ],
+    ),
 ];
 
 /// TinySegNet's forward convolution (twin of `net::conv2d_forward`).

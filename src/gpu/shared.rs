@@ -26,6 +26,35 @@ shared! {
     KIND_GDL = 1;
     KIND_CE = 2;
     KIND_DICE_CE = 3;
+    KIND_JACCARD = 4;
+    KIND_TVERSKY = 5;
+    KIND_FOCAL_TVERSKY = 6;
+    KIND_FOCAL = 7;
+    KIND_LOVASZ = 8;
+    KIND_DICE_FOCAL = 9;
+    /// `Params.score`: which region score the loss takes (docs/losses.md 2.1); `SCORE_PART1`: Part
+    /// 1's Dice or Generalized Dice loss, or none.
+    SCORE_PART1 = 0;
+    SCORE_TVERSKY = 1;
+    SCORE_JACCARD = 2;
+    SCORE_DICE = 3;
+    /// `Params.term`: `1 − S`, `−ln max(S, eps)`, `max(1 − S, 0)^(1/γ)`.
+    TERM_PLAIN = 0;
+    TERM_LOG = 1;
+    TERM_PAPER = 2;
+    /// `Params.focal_norm`: what the focal sum is divided by (docs/losses.md 2.6).
+    FOCAL_NORM_ONE = 0;
+    FOCAL_NORM_PIXELS = 1;
+    FOCAL_NORM_ELEMENTS = 2;
+    /// Per-class float sums per unit in `sums_f`: `I`, `P`, `FP`, `FN`, focal (then the
+    /// cross-entropy sum).
+    SUMS_PER_CLASS = 5;
+    /// `report[3]`: why the loss has no value.
+    STATUS_OK = 0;
+    STATUS_ZERO_DENOMINATOR = 1;
+    STATUS_ZERO_SCORE_DENOMINATOR = 2;
+    /// Items one workgroup of the Lovász sort orders in shared memory (two per thread).
+    SORT_BLOCK = 2 * WG;
     /// `Params.formula`.
     FORMULA_SEED = 0;
     FORMULA_CORRECTED = 1;

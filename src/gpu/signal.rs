@@ -12,7 +12,9 @@ use std::task::{Context, Poll, Waker};
 struct State {
     /// `Some` once the callback ran: `Ok`, or why the mapping failed.
     result: Option<Result<(), String>>,
-    waker: Option<Waker>,
+    /// Every task awaiting a clone of the signal: a step and an evaluation may await the same
+    /// read-back, and each must wake.
+    wakers: Vec<Waker>,
 }
 
 /// Resolves once the mapping it was made for completed (successfully or not).
@@ -33,9 +35,7 @@ impl ReadySignal {
         buffer.map_async(wgpu::MapMode::Read, range, move |r| {
             let mut s = done.state();
             s.result = Some(r.map_err(|e| e.to_string()));
-            if let Some(w) = s.waker.take() {
-                w.wake();
-            }
+            s.wakers.drain(..).for_each(Waker::wake);
         });
         signal
     }
@@ -54,7 +54,9 @@ impl Future for ReadySignal {
         if s.result.is_some() {
             Poll::Ready(())
         } else {
-            s.waker = Some(cx.waker().clone());
+            if !s.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                s.wakers.push(cx.waker().clone());
+            }
             Poll::Pending
         }
     }

@@ -34,8 +34,8 @@ named! {
 }
 
 impl LossKind {
-    /// Whether this is one of docs/losses.md Part 2's losses (issue 16): computed by the CPU engine
-    /// and the CLI, not yet by the GPU kernels nor offered by the page.
+    /// Whether this is one of docs/losses.md Part 2's losses (issue 16), left out of builds
+    /// without feature `part2`.
     pub fn is_part2(self) -> bool {
         !matches!(self, Self::Dice | Self::Gdl | Self::Ce | Self::DiceCe)
     }
@@ -241,7 +241,7 @@ impl LossConfig {
     }
 
     /// What this configuration asks for beyond Part 1's losses (`--loss lovasz`, `--variant smp`,
-    /// `--log-loss`), which the GPU kernels do not compute yet; `None` for Part 1's losses.
+    /// `--log-loss`), which builds without feature `part2` refuse; `None` for Part 1's losses.
     pub fn part2_feature(&self) -> Option<String> {
         if self.kind.is_part2() {
             Some(format!("--loss {}", self.kind))
@@ -252,11 +252,6 @@ impl LossConfig {
         } else {
             None
         }
-    }
-
-    /// Whether the GPU kernels compute this configuration: exactly Part 1's losses and options.
-    pub fn on_gpu(&self) -> bool {
-        self.part2_feature().is_none()
     }
 
     /// The first class that takes part in the loss terms.

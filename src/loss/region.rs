@@ -13,7 +13,7 @@
 //! `paper`). `smp` zeroes the term of a class absent from the unit's truth but still counts it
 //! in the mean; focal-tversky `smp` raises the reduced loss to `γ`.
 //!
-//! CPU twin of a future branch of the GPU kernel `loss_terms`.
+//! CPU twin of `region_loss` in the GPU kernel `loss_terms` (src/gpu/shaders/loss_terms.wgsl).
 
 use super::config::{Formula, LossConfig, LossKind, Reduction, Variant};
 use super::dice::dice_term;

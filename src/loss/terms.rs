@@ -1,8 +1,7 @@
 //! From the sums to the loss: the loss value, its parts, the per-class terms users see, and the
 //! coefficients `∂L/∂I_al`, `∂L/∂P_al`, `∂L/∂ce`, `∂L/∂focal` that the gradient pass needs.
 //!
-//! CPU twin of the GPU kernel `loss_terms` (src/gpu/shaders/loss_terms.wgsl), which computes
-//! Part 1's losses (`LossConfig::on_gpu`).
+//! CPU twin of the GPU kernel `loss_terms` (src/gpu/shaders/loss_terms.wgsl).
 
 use super::config::{LossConfig, LossKind, Reduction, Variant};
 use super::dice::{class_dice, dice_loss, DiceTerm};

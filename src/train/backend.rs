@@ -205,7 +205,7 @@ pub trait TrainBackend {
         ))
     }
 
-    /// Why this backend cannot train with `loss` (the GPU has no kernel for it), if so.
+    /// Why this backend cannot train with `loss` (a Lovász sort past the GPU's limits), if so.
     fn refuses(&self, _loss: &LossConfig) -> Option<FallbackReason> {
         None
     }

@@ -193,7 +193,7 @@ impl TrainBackend for GpuBackend {
     }
 
     fn refuses(&self, loss: &LossConfig) -> Option<FallbackReason> {
-        FallbackReason::no_kernel(loss)
+        self.trainer.refuses(loss)
     }
 
     fn fault(&self) -> Option<FallbackReason> {

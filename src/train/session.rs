@@ -98,7 +98,7 @@ impl Session {
 
     /// A session on `backend`, which must have the config's net shape and hold batches of
     /// `config.batch` images of `config.data.size`, and compute its loss (a GPU backend refuses
-    /// the losses it has no kernel for, `GpuError::NoKernel`). Its weights are replaced by the
+    /// a Lovász sort past its limits, `GpuError::NoKernel`). Its weights are replaced by the
     /// session's initial weights, so every backend starts from the same ones.
     pub fn with_backend(
         config: SessionConfig,
@@ -412,15 +412,15 @@ impl Session {
         self.finish(Self::evaluate_advance)
     }
 
-    /// Changes the loss from the next step on; the change is recorded. A loss the GPU has no kernel
-    /// for moves the session to the CPU from the last checkpoint (see [`fallback_reason`]); refused
-    /// (`GpuError::NoKernel`) only if there is none.
+    /// Changes the loss from the next step on; the change is recorded. A loss the GPU cannot
+    /// compute here (a Lovász sort past its limits) moves the session to the CPU from the last
+    /// checkpoint (see [`fallback_reason`]); refused (`GpuError::NoKernel`) only if there is none.
     ///
     /// [`fallback_reason`]: Self::fallback_reason
     pub fn set_loss(&mut self, loss: LossConfig) -> Result<(), TrainError> {
         check_loss(&loss, &self.config.data).map_err(TrainError::Config)?;
         if let Some(reason) = self.backend.refuses(&loss) {
-            // The GPU has no kernel for it: the run goes on on the CPU, from the last weights read
+            // The GPU cannot compute it here: the run goes on on the CPU, from the last weights read
             // back, rather than refuse the visitor's change.
             if !self.move_to_cpu(reason.clone())? {
                 return Err(TrainError::Gpu(GpuError::NoKernel(reason)));

@@ -42,19 +42,15 @@ async fn gpu_session(
     auto: bool,
     own: Option<OwnImage>,
 ) -> Result<Session, FallbackReason> {
-    use crate::gpu::GpuContext;
+    use crate::gpu::{GpuContext, GpuError};
     use crate::net::Dims;
-    use crate::train::GpuBackend;
+    use crate::train::{GpuBackend, TrainError};
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
-    // Why there is no GPU comes first: a loss without kernels matters only where there is one.
     let ctx = if auto {
         GpuContext::new_hardware().await?
     } else {
         GpuContext::new().await?
     };
-    if let Some(reason) = FallbackReason::no_kernel(&cfg.loss) {
-        return Err(reason);
-    }
     let dims = Dims {
         batch: cfg.batch,
         height: cfg.data.size,
@@ -63,8 +59,11 @@ async fn gpu_session(
     let backend = GpuBackend::new(ctx, spec, dims, cfg.optim)
         .await
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))?;
-    Session::with_backend_on(cfg, Box::new(backend), own)
-        .map_err(|e| FallbackReason::GpuFailed(e.to_string()))
+    Session::with_backend_on(cfg, Box::new(backend), own).map_err(|e| match e {
+        // A Lovász sort past this device's limits: the CPU trains it, saying why.
+        TrainError::Gpu(GpuError::NoKernel(reason)) => reason,
+        e => FallbackReason::GpuFailed(e.to_string()),
+    })
 }
 
 /// The CPU-only build has no GPU session; it says why (the page loads it where WebGPU cannot train).

@@ -2,7 +2,7 @@
 
 use crate::reference::Problem;
 use dicelab::loss::{
-    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Weights,
+    Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant, Weights,
 };
 use dicelab::rng::Mulberry32;
 use ndarray::{Array3, Array4};
@@ -76,7 +76,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Part 1's losses (docs/losses.md), the first four kinds; Part 2's have their own grid
-/// (`reference_extra::configs`).
+/// (`part2_configs`).
 pub const PART1: &[LossKind] = &[
     LossKind::Dice,
     LossKind::Gdl,
@@ -140,5 +140,189 @@ pub fn describe(c: &LossConfig) -> String {
         c.include_background,
         c.smooth_nr,
         c.smooth_dr
+    )
+}
+
+/// Part 2's grid: per kind a few option sets (variants, log, squared, weights, exponents,
+/// lambdas), each × reduction × aggregation × background × activation (the focal kind ignores
+/// the activation: softmax only), with the smoothing given; invalid combinations left out.
+pub fn part2_configs(smooth_nr: f64, smooth_dr: f64) -> Vec<LossConfig> {
+    use LossKind::*;
+    use Variant::{Monai, Paper, Smp};
+    let base = LossConfig::default();
+    let v = |kind, variant| LossConfig {
+        kind,
+        variant: Some(variant),
+        ..base
+    };
+    let specifics: Vec<LossConfig> = vec![
+        v(Dice, Smp),
+        LossConfig {
+            log_loss: true,
+            ..v(Dice, Smp)
+        },
+        LossConfig {
+            log_loss: true,
+            ..v(Dice, Monai)
+        },
+        LossConfig {
+            log_loss: true,
+            formula: Formula::Seed,
+            ..v(Dice, Monai)
+        },
+        v(Jaccard, Monai),
+        LossConfig {
+            squared: true,
+            ..v(Jaccard, Monai)
+        },
+        LossConfig {
+            log_loss: true,
+            ..v(Jaccard, Monai)
+        },
+        v(Jaccard, Smp),
+        LossConfig {
+            log_loss: true,
+            ..v(Jaccard, Smp)
+        },
+        LossConfig {
+            alpha: Some(0.3),
+            beta: 0.7,
+            ..v(Tversky, Monai)
+        },
+        LossConfig {
+            alpha: Some(0.3),
+            beta: 0.7,
+            ..v(Tversky, Smp)
+        },
+        LossConfig {
+            alpha: Some(1.0),
+            beta: 0.2,
+            log_loss: true,
+            ..v(Tversky, Smp)
+        },
+        LossConfig {
+            kind: Tversky,
+            alpha: Some(1.0),
+            beta: 0.2,
+            log_loss: true,
+            ..base
+        },
+        LossConfig {
+            kind: FocalTversky,
+            ..base
+        },
+        LossConfig {
+            alpha: Some(0.3),
+            beta: 0.7,
+            gamma: Some(1.5),
+            log_loss: true,
+            ..v(FocalTversky, Smp)
+        },
+        LossConfig {
+            alpha: Some(0.3),
+            beta: 0.7,
+            ..v(FocalTversky, Paper)
+        },
+        LossConfig {
+            gamma: Some(2.0),
+            ..v(FocalTversky, Paper)
+        },
+        LossConfig {
+            kind: Focal,
+            ..base
+        },
+        v(Focal, Monai),
+        LossConfig {
+            alpha: Some(0.25),
+            gamma: Some(0.5),
+            ..v(Focal, Smp)
+        },
+        LossConfig {
+            alpha: Some(0.25),
+            gamma: Some(0.0),
+            ..v(Focal, Monai)
+        },
+        LossConfig {
+            focal_activation: Activation::Softmax,
+            ..v(Focal, Smp)
+        },
+        LossConfig {
+            focal_activation: Activation::Softmax,
+            alpha: Some(0.25),
+            gamma: Some(0.5),
+            ..v(Focal, Monai)
+        },
+        LossConfig {
+            kind: Lovasz,
+            ..base
+        },
+        LossConfig {
+            kind: DiceFocal,
+            ..base
+        },
+        LossConfig {
+            squared: true,
+            alpha: Some(0.25),
+            lambda_dice: 0.7,
+            lambda_focal: 2.5,
+            ..v(DiceFocal, Monai)
+        },
+        v(DiceFocal, Smp),
+        LossConfig {
+            gamma: Some(0.5),
+            lambda_dice: 2.0,
+            lambda_focal: 0.5,
+            ..v(DiceFocal, Smp)
+        },
+    ];
+    let mut out = Vec::new();
+    for spec in specifics {
+        for &reduction in &[Reduction::Mean, Reduction::Sum] {
+            for &aggregation in &[Aggregation::Global, Aggregation::PerImage] {
+                for include_background in [true, false] {
+                    for &activation in &[Activation::Softmax, Activation::Sigmoid] {
+                        if spec.kind == Focal && activation == Activation::Sigmoid {
+                            continue;
+                        }
+                        let cfg = LossConfig {
+                            reduction,
+                            aggregation,
+                            include_background,
+                            activation,
+                            smooth_nr,
+                            smooth_dr,
+                            ..spec
+                        };
+                        if cfg.validate().is_ok() {
+                            out.push(cfg);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Short description of a Part 2 configuration for failure messages.
+pub fn describe_part2(c: &LossConfig) -> String {
+    format!(
+        "{} {:?} {} {} bg={} {} s=({}, {}) α={:?} β={} γ={:?} log={} sq={} focal-act={} λ=({}, {})",
+        c.kind,
+        c.variant,
+        c.reduction,
+        c.aggregation,
+        c.include_background,
+        c.activation,
+        c.smooth_nr,
+        c.smooth_dr,
+        c.alpha,
+        c.beta,
+        c.gamma,
+        c.log_loss,
+        c.squared,
+        c.focal_activation,
+        c.lambda_dice,
+        c.lambda_focal
     )
 }

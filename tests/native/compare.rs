@@ -55,7 +55,11 @@ pub fn assert_within(
         "{what}: loss {} (tested) vs {} (oracle)",
         g.loss, c.loss
     );
-    for (name, a, b) in [("dice", g.dice, c.dice), ("ce", g.ce, c.ce)] {
+    for (name, a, b) in [
+        ("dice", g.dice, c.dice),
+        ("ce", g.ce, c.ce),
+        ("focal", g.focal, c.focal),
+    ] {
         assert_eq!(a.is_some(), b.is_some(), "{what}: {name}");
         let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
         assert!(close(a, b, tol.loss, 1e-2), "{what}: {name} {a} vs {b}");
@@ -66,6 +70,7 @@ pub fn assert_within(
         assert_eq!(gu.gdl.is_some(), cu.gdl.is_some(), "{what}");
         let (a, b) = (gu.gdl.unwrap_or(0.0), cu.gdl.unwrap_or(0.0));
         assert!(close(a, b, tol.loss, 1e-2), "{what}: unit gdl {a} vs {b}");
+        assert_optional(&format!("{what}: unit lovasz"), tol, gu.lovasz, cu.lovasz);
         for (gc, cc) in gu.classes.iter().zip(&cu.classes) {
             let at = format!("{what}: unit {} class {}", cu.unit, cc.class);
             assert_eq!(gc.truth, cc.truth, "{at}: R");
@@ -78,6 +83,9 @@ pub fn assert_within(
             assert!(close(gc.weight, cc.weight, tol.sums, 0.0), "{at}: w");
             let (a, b) = (gc.dice.unwrap_or(9.0), cc.dice.unwrap_or(9.0));
             assert!(close(a, b, tol.loss, 1e-2), "{at}: dice {a} vs {b}");
+            assert_optional(&format!("{at}: score"), tol, gc.score, cc.score);
+            assert_optional(&format!("{at}: term"), tol, gc.term, cc.term);
+            assert_optional(&format!("{at}: focal"), tol, gc.focal, cc.focal);
         }
     }
     let scale = cg.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -91,4 +99,15 @@ pub fn assert_within(
             assert_eq!(a, 0.0, "{what}: ignored pixel, logit {i}");
         }
     }
+}
+
+/// Both present and close (as a loss), or both absent.
+fn assert_optional(what: &str, tol: Tol, tested: Option<f64>, oracle: Option<f64>) {
+    assert_eq!(
+        tested.is_some(),
+        oracle.is_some(),
+        "{what}: {tested:?} vs {oracle:?}"
+    );
+    let (a, b) = (tested.unwrap_or(0.0), oracle.unwrap_or(0.0));
+    assert!(close(a, b, tol.loss, 1e-2), "{what}: {a} vs {b}");
 }

@@ -79,7 +79,12 @@ fn gpu_matches_cpu_on_every_variant() {
     };
     let mut engine = LossEngine::from_context(Ok(ctx));
     let smoothings = [(1.0, 1.0), (0.3, 2.0)];
-    let checked = pollster::block_on(suite::gpu_matches_cpu(&mut engine, &smoothings, |_| 1));
+    let checked = pollster::block_on(suite::gpu_matches_cpu(
+        &mut engine,
+        configs,
+        &smoothings,
+        |_| 1,
+    ));
     assert_eq!(engine.backend(), BackendKind::Gpu);
     assert_eq!(checked, 4 * 2 * 384);
 }

@@ -16,41 +16,62 @@ fn loss_backend_gpu_matches_the_cpu() {
     let (z, y) = sample();
     let (zp, yp) = (save("gz.npy", &z), save("gy.npy", &y));
     let gp = dir().join("gg.npy");
-    let args = |backend: &str, grad: &str| {
-        let mut a = vec!["loss", "--logits", p(&zp), "--labels", p(&yp)];
-        a.extend(["--loss", "dice+ce", "--per-image", "--backend", backend]);
-        a.extend(["--grad-out", grad]);
-        a.into_iter().map(String::from).collect::<Vec<_>>()
-    };
     let cpu_grad = dir().join("gc.npy");
-    let run = |a: Vec<String>| json(&dicelab(&a.iter().map(String::as_str).collect::<Vec<_>>()));
-    let gpu_out = run(args("gpu", p(&gp)));
-    let cpu_out = run(args("cpu", p(&cpu_grad)));
-    assert_eq!(gpu_out["backend"], "gpu");
-    let keys = |v: &serde_json::Value| {
-        let mut k: Vec<String> = v
-            .as_object()
-            .map_or(vec![], |o| o.keys().cloned().collect());
-        k.sort();
-        k
-    };
-    assert_eq!(keys(&gpu_out), keys(&cpu_out), "same fields");
-    assert_eq!(gpu_out["config"], cpu_out["config"]);
-    assert_eq!(gpu_out["valid_pixels"], cpu_out["valid_pixels"]);
-    let (a, b) = (gpu_out["loss"].as_f64(), cpu_out["loss"].as_f64());
-    let (a, b) = (a.expect("loss"), b.expect("loss"));
-    assert!((a - b).abs() <= 2e-5 * b.abs(), "{a} vs {b}");
-    let read = |path| Array4::<f32>::read_npy(std::fs::File::open(path).expect("written"));
-    let (g, c) = (
-        read(&gp).expect("f32 npy"),
-        read(&cpu_grad).expect("f32 npy"),
-    );
-    let scale = c.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let err = g
-        .iter()
-        .zip(&c)
-        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
-    assert!(err <= 2e-4 * scale, "gradient error {err} of {scale}");
+    // Part 1's and, through the same kernels' Part 2 branches, Part 2's losses.
+    for loss in [
+        &["--loss", "dice+ce", "--per-image"][..],
+        &["--loss", "lovasz"],
+        &[
+            "--loss",
+            "tversky",
+            "--variant",
+            "smp",
+            "--alpha",
+            "0.3",
+            "--beta",
+            "0.7",
+        ],
+        &["--loss", "focal", "--focal-activation", "softmax"],
+    ] {
+        let args = |backend: &str, grad: &str| {
+            let mut a = vec!["loss", "--logits", p(&zp), "--labels", p(&yp)];
+            a.extend(loss);
+            a.extend(["--backend", backend, "--grad-out", grad]);
+            a.into_iter().map(String::from).collect::<Vec<_>>()
+        };
+        let run =
+            |a: Vec<String>| json(&dicelab(&a.iter().map(String::as_str).collect::<Vec<_>>()));
+        let gpu_out = run(args("gpu", p(&gp)));
+        let cpu_out = run(args("cpu", p(&cpu_grad)));
+        assert_eq!(gpu_out["backend"], "gpu", "{loss:?}");
+        let keys = |v: &serde_json::Value| {
+            let mut k: Vec<String> = v
+                .as_object()
+                .map_or(vec![], |o| o.keys().cloned().collect());
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&gpu_out), keys(&cpu_out), "{loss:?}: same fields");
+        assert_eq!(gpu_out["config"], cpu_out["config"]);
+        assert_eq!(gpu_out["valid_pixels"], cpu_out["valid_pixels"]);
+        let (a, b) = (gpu_out["loss"].as_f64(), cpu_out["loss"].as_f64());
+        let (a, b) = (a.expect("loss"), b.expect("loss"));
+        assert!((a - b).abs() <= 2e-5 * b.abs(), "{loss:?}: {a} vs {b}");
+        let read = |path| Array4::<f32>::read_npy(std::fs::File::open(path).expect("written"));
+        let (g, c) = (
+            read(&gp).expect("f32 npy"),
+            read(&cpu_grad).expect("f32 npy"),
+        );
+        let scale = c.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let err = g
+            .iter()
+            .zip(&c)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            err <= 2e-4 * scale,
+            "{loss:?}: gradient error {err} of {scale}"
+        );
+    }
 }
 
 #[test]

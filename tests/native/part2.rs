@@ -5,9 +5,10 @@
 //! grid; finite differences; the report's parts; and the fast engine on them.
 
 use crate::cases::cases;
+use crate::cases::{describe_part2 as describe, part2_configs as configs};
 use crate::compare::{assert_within, Tol};
-use crate::reference_extra::{self as reference, configs, describe};
-use dicelab::loss::{self, LossConfig, LossKind, Named};
+use crate::reference_extra as reference;
+use dicelab::loss::{self, LossConfig, LossKind};
 
 /// Every configuration of the grid on every case, with the smoothings given.
 fn each(smoothings: &[(f64, f64)], mut check: impl FnMut(&str, &LossConfig)) -> usize {
@@ -202,30 +203,6 @@ fn the_fast_engine_computes_part2_too() {
             );
         }
     }
-}
-
-#[test]
-fn today_s_losses_stay_on_the_gpu_and_part2_does_not() {
-    for &kind in LossKind::ALL {
-        let cfg = LossConfig {
-            kind,
-            ..LossConfig::default()
-        };
-        assert_eq!(cfg.on_gpu(), crate::cases::PART1.contains(&kind), "{kind}");
-    }
-    for part1 in crate::cases::configs(1.0, 1.0) {
-        assert!(part1.on_gpu());
-    }
-    let smp = LossConfig {
-        variant: Some(dicelab::loss::Variant::Smp),
-        ..LossConfig::default()
-    };
-    let reason = dicelab::gpu::FallbackReason::no_kernel(&smp).expect("refused");
-    assert_eq!(reason.code(), "no-kernel");
-    assert_eq!(
-        reason.to_string(),
-        "the GPU has no kernel for --variant smp yet"
-    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Part 2's options through the binary: every flag reaches the engine, `--help` names the library
-//! call of each variant, bad values are one line and exit 2, `--backend gpu` refuses the losses
-//! it has no kernel for, and the new presets train and run in `experiment` on the CPU.
+//! call of each variant, bad values are one line and exit 2, and the new presets train and run in
+//! `experiment` on the CPU (and with `--backend gpu` on the GPU).
 
 use crate::cli::{assert_refused, dicelab, json, p, sample, save};
 use dicelab::loss::{self, LossConfig};
@@ -163,18 +163,6 @@ fn bad_part2_values_are_one_line_and_exit_2() {
             ],
             "--focal-activation",
         ),
-        (
-            &["--loss", "lovasz", "--backend", "gpu"],
-            "no kernel for --loss lovasz",
-        ),
-        (
-            &["--variant", "smp", "--backend", "gpu"],
-            "no kernel for --variant smp",
-        ),
-        (
-            &["--log-loss", "--backend", "gpu"],
-            "no kernel for --log-loss",
-        ),
     ] {
         let mut args = vec!["loss", "--logits", &z, "--labels", &y];
         args.extend_from_slice(extra);
@@ -227,10 +215,6 @@ fn the_new_presets_train_and_run_in_experiment() {
 fn training_refuses_what_it_cannot_do() {
     for (args, needle) in [
         (
-            vec!["train", "--preset", "lovasz", "--backend", "gpu"],
-            "no kernel for --loss lovasz",
-        ),
-        (
             vec!["train", "--loss", "focal", "--alpha", "-0.5"],
             "--alpha",
         ),
@@ -240,5 +224,20 @@ fn training_refuses_what_it_cannot_do() {
         ),
     ] {
         assert_refused(&dicelab(&args), &args, needle);
+    }
+}
+
+#[test]
+fn the_new_presets_train_on_the_gpu() {
+    if crate::gpu::gpu("the_new_presets_train_on_the_gpu").is_none() {
+        return;
+    }
+    for preset in ["tversky-fn", "focal", "lovasz", "dice+focal"] {
+        let mut args = vec!["train", "--preset", preset, "--steps", "2", "--json"];
+        args.extend(SMALL);
+        args.extend(["--backend", "gpu"]);
+        let v = json(&dicelab(&args));
+        assert_eq!(v["backend"], "gpu", "{preset}");
+        assert_eq!(v["curve"].as_array().map(Vec::len), Some(2), "{preset}");
     }
 }

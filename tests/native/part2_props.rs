@@ -2,8 +2,8 @@
 //! ignored) and any valid options, the loss and gradient are finite and ignored pixels get a
 //! gradient of exactly zero.
 
+use crate::cases::describe_part2 as describe;
 use crate::properties::{finite_and_ignored, problem};
-use crate::reference_extra::describe;
 use dicelab::loss::{
     Activation, Aggregation, Formula, LossConfig, LossKind, Named, Reduction, Variant,
 };

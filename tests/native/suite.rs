@@ -1,18 +1,20 @@
 //! The GPU-vs-CPU suite, defined once and run by each backend: natively on lavapipe
-//! (`tests/native/gpu.rs`) and in headless Chromium on SwiftShader (`tests/web_gpu.rs`). Every
-//! configuration of the grid on every case, against the f64 CPU engine: within the GPU's
-//! tolerances while the engine is on the GPU, equal to the CPU's numbers once it has fallen back.
+//! (`tests/native/gpu.rs`, `tests/native/part2_gpu.rs`) and in headless Chromium on SwiftShader
+//! (`tests/web_gpu.rs`). Every configuration of a grid (Part 1's `configs`, Part 2's
+//! `part2_configs`) on every case, against the f64 CPU engine: within the GPU's tolerances while
+//! the engine is on the GPU, equal to the CPU's numbers once it has fallen back.
 
-use crate::cases::{cases, configs, describe};
+use crate::cases::{cases, describe, describe_part2};
 use crate::compare::assert_matches;
 use dicelab::gpu::{BackendKind, LossEngine};
-use dicelab::loss;
+use dicelab::loss::{self, LossConfig};
 use ndarray::Array4;
 
-/// Runs the grid with each `(s_nr, s_dr)` of `smoothings`, every `every(case)`-th configuration of
+/// Runs `grid` with each `(s_nr, s_dr)` of `smoothings`, every `every(case)`-th configuration of
 /// case number `case`; returns the evaluations checked. Fails if the engine changed backend.
 pub async fn gpu_matches_cpu(
     engine: &mut LossEngine,
+    grid: fn(f64, f64) -> Vec<LossConfig>,
     smoothings: &[(f64, f64)],
     every: fn(usize) -> usize,
 ) -> usize {
@@ -21,7 +23,11 @@ pub async fn gpu_matches_cpu(
     for (n, case) in cases().into_iter().enumerate() {
         let y = case.labels.as_slice().expect("standard layout");
         for &(snr, sdr) in smoothings {
-            for cfg in configs(snr, sdr).into_iter().step_by(every(n)) {
+            for cfg in grid(snr, sdr).into_iter().step_by(every(n)) {
+                let describe = |c: &LossConfig| match c.part2_feature() {
+                    Some(_) => describe_part2(c),
+                    None => describe(c),
+                };
                 let (z, labels) = (case.logits.view(), case.labels.view());
                 let mut grad = Array4::zeros(case.logits.raw_dim());
                 let got = engine

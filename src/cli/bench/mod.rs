@@ -144,10 +144,7 @@ pub(super) fn run_loss(cmd: &BenchLossCmd) -> Result<(), String> {
     let cfg = cmd.opts.config()?;
     // Acquired before the CPU run, so a missing GPU fails fast.
     let mut gpu = match cmd.backend {
-        Backend::Gpu => {
-            super::gpu::check_kernel(&cfg)?;
-            Some(super::gpu::engine()?)
-        }
+        Backend::Gpu => Some(super::gpu::engine()?),
         Backend::Cpu => None,
     };
     let mut rng = Mulberry32::new(42);

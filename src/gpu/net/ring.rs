@@ -121,8 +121,8 @@ impl Ring {
         self.queue.len()
     }
 
-    /// The oldest step's signal.
-    pub fn oldest(&self) -> Option<ReadySignal> {
-        self.queue.front().map(|f| f.signal.clone())
+    /// The steps' signals, oldest first.
+    pub fn signals(&self) -> impl Iterator<Item = ReadySignal> + '_ {
+        self.queue.iter().map(|f| f.signal.clone())
     }
 }

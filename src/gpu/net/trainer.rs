@@ -167,6 +167,15 @@ impl GpuTrainer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
+    /// Why this trainer cannot compute `loss` (the CPU can): a Lovász sort past this device's
+    /// limits on the trainer's shape. Every other loss has kernels.
+    pub fn refuses(&self, loss: &LossConfig) -> Option<FallbackReason> {
+        match self.loss.check(&self.ctx, loss) {
+            Err(GpuError::TooLarge(why)) => Some(FallbackReason::TooLarge(why)),
+            _ => None,
+        }
+    }
+
     /// Whether a ring slot is free, i.e. [`submit_step`](Self::submit_step) will not refuse.
     pub fn has_room(&self) -> bool {
         self.ring.has_room()
@@ -179,7 +188,8 @@ impl GpuTrainer {
 
     /// Queues one training step on `images` (B, H, W, 3) and `labels` (B, H, W) of the full batch:
     /// one encoder, one submission, the report's slot mapping started. Never waits. Refuses when the
-    /// ring is full (collect first), and losses it has no kernel for (`GpuError::NoKernel`).
+    /// ring is full (collect first), and a Lovász loss past the sort's limits on this shape
+    /// (`GpuError::NoKernel`, with the reason [`refuses`](Self::refuses) gives).
     pub fn submit_step(
         &mut self,
         images: &[f32],
@@ -187,7 +197,9 @@ impl GpuTrainer {
         loss: &LossConfig,
     ) -> Result<(), GpuError> {
         self.ctx.check()?;
-        GpuError::check_kernel(loss)?;
+        if let Some(reason) = self.refuses(loss) {
+            return Err(GpuError::NoKernel(reason));
+        }
         let d = self.net.dims;
         if images.len() != d.pixels() * INPUT_CHANNELS || labels.len() != d.pixels() {
             return Err(GpuError::BatchShape(format!(
@@ -200,7 +212,8 @@ impl GpuTrainer {
         };
         let q = self.ctx.queue();
         if self.loss_cfg.as_ref() != Some(loss) {
-            self.loss.set_config(q, loss);
+            // Lovász's sort buffers are created here the first time, once, and kept.
+            self.loss.set_config(&self.ctx, loss)?;
             self.loss_cfg = Some(*loss);
         }
         q.write_buffer(&self.net.images, 0, bytemuck::cast_slice(images));
@@ -288,14 +301,24 @@ impl GpuTrainer {
         Ok(())
     }
 
-    /// Fires when the oldest read-back in flight lands: a step's report first, else the prediction,
-    /// else the weights, else the heat (`None` when nothing is in flight).
+    /// Fires when the oldest read-back in flight that has not landed yet lands: a step's report
+    /// first, else the prediction, else the weights, else the heat; when every one has landed, the
+    /// oldest (it fires at once); `None` when nothing is in flight. Never a landed signal while
+    /// another is pending: a caller waiting for its prediction behind reports it does not collect
+    /// would otherwise await a fired signal again and again, never yielding to the browser's event
+    /// loop that runs the prediction's mapping callback.
     pub fn oldest(&self) -> Option<ReadySignal> {
-        self.ring
-            .oldest()
-            .or_else(|| self.predicting.as_ref().map(|(s, _)| s.clone()))
-            .or_else(|| self.reading_params.clone())
-            .or_else(|| self.reading_heat.clone())
+        let mut all = self
+            .ring
+            .signals()
+            .chain(self.predicting.iter().map(|(s, _)| s.clone()))
+            .chain(self.reading_params.iter().cloned())
+            .chain(self.reading_heat.iter().cloned());
+        let first = all.next()?;
+        if first.outcome().is_none() {
+            return Some(first);
+        }
+        Some(all.find(|s| s.outcome().is_none()).unwrap_or(first))
     }
 
     /// Starts predicting the classes of `batch` images (B, H, W, 3), `batch` ≤ the configured batch

@@ -1,45 +1,23 @@
-// activation.wgsl: per-pixel activations in f32. CPU twin: src/loss/activation.rs (`activate`,
-// `sigmoid`, `softplus`), which does the same in f64. Reads the module-scope `logits` array that
-// every kernel including this file declares.
+// activation.wgsl: per-pixel activations in f32 (log1p, sigmoid, softplus: math.wgsl). CPU twin:
+// `activate` in src/loss/activation.rs, which does the same in f64. Reads the module-scope `logits`
+// array that every kernel including this file declares.
 //
 // Softmax is evaluated from two statistics of the pixel's logits z_0..z_{C-1}:
 //   m = max_k z_k (first index attaining it: a),   t = Σ_{k≠a} e^{z_k − m},
 // so that p_k = e^{z_k − m} / (1 + t) and −log p_y = (m − z_y) + log1p(t): no cancellation, and no
 // log(softmax) anywhere. Sigmoid needs no statistics.
 
-// log(1 + x) for x ≥ 0, accurate to a few ulp whatever the platform's `log` (Vulkan only promises an
-// absolute error of 2^-21 near 1, i.e. no relative accuracy for small results):
-//   log1p(x) = 2·atanh(s), s = x / (2 + x) ≤ 1/3 for x ≤ 1, summed as the odd series up to s^15.
-fn log1p(x: f32) -> f32 {
-    if x >= 1.0 {
-        return log(1.0 + x);
-    }
-    let s = x / (2.0 + x);
-    let s2 = s * s;
-    let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0
-        + s2 * (1.0 / 11.0 + s2 * (1.0 / 13.0 + s2 * (1.0 / 15.0)))))));
-    return 2.0 * s * series;
-}
-
-// 1 / (1 + e^−x) without overflow for large |x|.
-fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        return 1.0 / (1.0 + exp(-x));
-    }
-    let e = exp(x);
-    return e / (1.0 + e);
-}
-
-// ln(1 + e^x) without overflow; −ln σ(x) = softplus(−x).
-fn softplus(x: f32) -> f32 {
-    return max(x, 0.0) + log1p(exp(-abs(x)));
-}
-
 // (m, t) of the pixel whose logits start at `base` (softmax); (0, 0) for sigmoid.
 fn act_stats(base: u32) -> vec2<f32> {
     if params.activation != ACTIVATION_SOFTMAX {
         return vec2<f32>(0.0, 0.0);
     }
+    return softmax_stats(base);
+}
+
+// (m, t) of the softmax of the pixel whose logits start at `base`, whatever the activation (the
+// focal term's softmax form has its own).
+fn softmax_stats(base: u32) -> vec2<f32> {
     var m = logits[base];
     var arg = 0u;
     for (var k = 1u; k < params.classes; k++) {

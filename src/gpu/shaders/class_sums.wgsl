@@ -2,11 +2,13 @@
 // src/loss/sums.rs, which accumulates the same sums in one f64 walk.
 //
 // For unit a and class l:  I_al = Σ_n r_nl·p_nl,  R_al = Σ_n r_nl,  P_al = Σ_n p_nl (or Σ p_nl²),
-// plus Σ −log p_{n,y_n} and the number of labelled pixels. One more sum has no CPU counterpart:
-// D_al = R_al + P_al − 2·I_al, summed per pixel as Σ_n (r + p − 2rp) = Σ_n |r − p| (or (r − p)² when
-// squared), every term ≥ 0. loss_terms forms 1 − num/den as (D + s_dr − s_nr)/den from it: in f32,
-// 1 − num/den loses every digit when the ratio is near 1 (e.g. Generalized Dice whose 1/R² weights
-// make the smoothing dominate), where the f64 CPU engine does not.
+// plus Σ −log p_{n,y_n}, the number of labelled pixels and, for the focal losses, F_al = Σ_n f_nl
+// (focal.wgsl). Two more sums have no CPU counterpart: FP_al = Σ_n (1 − r)·p = P − I and
+// FN_al = Σ_n r·(1 − p) = R − I (squared: Σ (1 − r)·p², Σ r·(1 − p)²), every term ≥ 0 and 1 − p
+// taken without cancellation. loss_terms forms 1 − S of every score as (den − num)/den with
+// den − num from them (D = R + P − 2I = FP + FN for Dice): in f32, 1 − num/den loses every digit
+// when the ratio is near 1 (e.g. Generalized Dice whose 1/R² weights make the smoothing dominate),
+// where the f64 CPU engine does not.
 //
 // Level 1, `class_sums`: workgroup (tile, image) takes TILE = 8·256 pixels of one image; each thread
 // sums its 8 pixels, then the workgroup tree-reduces the 256 thread sums in shared memory (8 halving
@@ -17,29 +19,34 @@
 // u32 and exact.
 //
 // Partials are quantity-major ([quantity][partial]) so that `combine_sums` reads them contiguously.
+// Float quantities: SUMS_PER_CLASS (5) per class, I, P, FP, FN, F, then ce.
 
-// PER_THREAD, TILE and WG come from shared.wgsl (src/gpu/shared.rs).
+// PER_THREAD, TILE, WG and SUMS_PER_CLASS come from shared.wgsl (src/gpu/shared.rs).
 
 @group(0) @binding(1) var<storage, read> logits: array<f32>;        // [B·H·W][C]
 @group(0) @binding(2) var<storage, read> labels: array<i32>;        // [B·H·W]
-@group(0) @binding(3) var<storage, read_write> partial_f: array<f32>; // [3C+1][partials]: I, P, D, ce
+@group(0) @binding(3) var<storage, read_write> partial_f: array<f32>; // [5C+1][partials]
 @group(0) @binding(4) var<storage, read_write> partial_u: array<u32>; // [C+1][partials]: R, valid
-@group(0) @binding(5) var<storage, read_write> sums_f: array<f32>;    // [units][3C+1]: I, P, D, ce
+@group(0) @binding(5) var<storage, read_write> sums_f: array<f32>;    // [units][5C+1]
 @group(0) @binding(6) var<storage, read_write> sums_u: array<u32>;    // [units][C+1]: R, valid
 
 var<workgroup> red_i: array<f32, WG>;
 var<workgroup> red_p: array<f32, WG>;
-var<workgroup> red_d: array<f32, WG>;
+var<workgroup> red_fp: array<f32, WG>;
+var<workgroup> red_fn: array<f32, WG>;
+var<workgroup> red_f: array<f32, WG>;
 var<workgroup> red_r: array<u32, WG>;
 
-// Tree-reduces red_i, red_p, red_d and red_r into element 0 (pairwise: log2(WG) levels).
+// Tree-reduces the red_* arrays into element 0 (pairwise: log2(WG) levels).
 fn reduce_shared(lid: u32) {
     for (var s = WG / 2u; s > 0u; s >>= 1u) {
         workgroupBarrier();
         if lid < s {
             red_i[lid] += red_i[lid + s];
             red_p[lid] += red_p[lid + s];
-            red_d[lid] += red_d[lid + s];
+            red_fp[lid] += red_fp[lid + s];
+            red_fn[lid] += red_fn[lid + s];
+            red_f[lid] += red_f[lid + s];
             red_r[lid] += red_r[lid + s];
         }
     }
@@ -62,15 +69,20 @@ fn class_sums(
     let np = params.partials;
 
     // This thread's pixels (strided by WG so that neighbouring threads read neighbouring pixels):
-    // logits offset, label (−1 when the pixel is ignored or past the image) and softmax statistics.
+    // logits offset, label (−1 when the pixel is ignored or past the image), activation statistics
+    // and, for the softmax focal form, the pixel's focal term.
     var base: array<u32, PER_THREAD>;
     var lab: array<i32, PER_THREAD>;
     var st: array<vec2<f32>, PER_THREAD>;
+    var fs: array<f32, PER_THREAD>;
     var ce = 0.0;
     var valid = 0u;
+    let focal = has_focal();
+    let per_class_focal = focal && params.focal_softmax == 0u;
     for (var j = 0u; j < PER_THREAD; j++) {
         let px = wid.x * TILE + j * WG + lid;
         lab[j] = -1;
+        fs[j] = 0.0;
         if px < params.pixels {
             let n = image * params.pixels + px;
             let y = labels[n];
@@ -80,6 +92,9 @@ fn class_sums(
                 st[j] = act_stats(n * c);
                 ce += act_nll(n * c, u32(y), st[j]);
                 valid += 1u;
+                if focal && params.focal_softmax == 1u {
+                    fs[j] = focal_softmax(n * c, u32(y));
+                }
             }
         }
     }
@@ -87,47 +102,57 @@ fn class_sums(
     for (var l = 0u; l < c; l++) {
         var i = 0.0;
         var p = 0.0;
-        var d = 0.0;
+        var fp = 0.0;
+        var fn_ = 0.0;
+        var f = 0.0;
         var r = 0u;
+        let counted = l >= params.first_class;
         for (var j = 0u; j < PER_THREAD; j++) {
             if lab[j] >= 0 {
                 let z = logits[base[j] + l];
                 let q = act_prob(z, st[j]);
+                let positive = u32(lab[j]) == l;
                 p += power(q);
-                if u32(lab[j]) == l {
+                if positive {
                     i += q;
                     r += 1u;
-                    d += power(act_complement(z, st[j]));
+                    fn_ += power(act_complement(z, st[j]));
+                    f += fs[j];
                 } else {
-                    d += power(q);
+                    fp += power(q);
+                }
+                if per_class_focal && counted {
+                    f += focal_sigmoid(z, positive);
                 }
             }
         }
         red_i[lid] = i;
         red_p[lid] = p;
-        red_d[lid] = d;
+        red_fp[lid] = fp;
+        red_fn[lid] = fn_;
+        red_f[lid] = f;
         red_r[lid] = r;
         reduce_shared(lid);
         if lid == 0u {
             partial_f[l * np + slot] = red_i[0];
             partial_f[(c + l) * np + slot] = red_p[0];
-            partial_f[(2u * c + l) * np + slot] = red_d[0];
+            partial_f[(2u * c + l) * np + slot] = red_fp[0];
+            partial_f[(3u * c + l) * np + slot] = red_fn[0];
+            partial_f[(4u * c + l) * np + slot] = red_f[0];
             partial_u[l * np + slot] = red_r[0];
         }
     }
 
     red_i[lid] = ce;
-    red_p[lid] = 0.0;
-    red_d[lid] = 0.0;
     red_r[lid] = valid;
     reduce_shared(lid);
     if lid == 0u {
-        partial_f[3u * c * np + slot] = red_i[0];
+        partial_f[SUMS_PER_CLASS * c * np + slot] = red_i[0];
         partial_u[c * np + slot] = red_r[0];
     }
 }
 
-// Level 2: workgroup (q, a) adds float quantity q (I_l, P_l, D_l, ce) and, for q ≤ C, count q
+// Level 2: workgroup (q, a) adds float quantity q (I_l, P_l, FP_l, FN_l, F_l, ce) and, for q ≤ C, count q
 // (R_l, valid) over the partials of unit a: every partial (global) or the tiles of image a (per-image).
 @compute @workgroup_size(WG)
 fn combine_sums(
@@ -154,12 +179,10 @@ fn combine_sums(
         }
     }
     red_i[lid] = f;
-    red_p[lid] = 0.0;
-    red_d[lid] = 0.0;
     red_r[lid] = u;
     reduce_shared(lid);
     if lid == 0u {
-        sums_f[a * (3u * c + 1u) + q] = red_i[0];
+        sums_f[a * (SUMS_PER_CLASS * c + 1u) + q] = red_i[0];
         if counts {
             sums_u[a * (c + 1u) + q] = red_r[0];
         }

@@ -2,25 +2,56 @@
 // src/loss/grad.rs.
 //
 // Per pixel n of unit a with label y, g = ∂L/∂p:
-//   g_k = ∂L/∂P_ak·(1, or 2·p_k when squared) + [k = y]·∂L/∂I_ak
-// then through the activation, plus the cross-entropy term taken straight from the logits:
+//   g_k = ∂L/∂P_ak·(1, or 2·p_k when squared) + [k = y]·∂L/∂I_ak (+ Lovász's ∂L/∂p_k)
+// then through the activation, plus the cross-entropy and focal terms taken straight from the logits:
 //   softmax: ∂L/∂z_k = p_k·(g_k − Σ_j p_j·g_j) + ce_scale·(p_k − [k = y])
 //   sigmoid: ∂L/∂z_k = g_k·σ(z_k)·σ(−z_k) + [k = y]·ce_scale·(−σ(−z_k))
+//   focal:   + s_f·∂f_n/∂z_k (focal.wgsl)
 // (σ(z)·σ(−z) = p(1 − p) and −σ(−z) = p − 1, without the cancellation of 1 − p near p = 1.)
-// Ignored pixels get exactly 0. The coefficients come from loss_terms, already on the GPU.
+// Ignored pixels get exactly 0. The coefficients come from loss_terms, already on the GPU; Lovász's
+// ∂L/∂p is what lovasz_scan left in `grad` itself (each thread reads its pixel's before writing it).
 
 @group(0) @binding(1) var<storage, read> logits: array<f32>;     // [B·H·W][C]
 @group(0) @binding(2) var<storage, read> labels: array<i32>;     // [B·H·W]
-@group(0) @binding(7) var<storage, read> coefs: array<f32>;      // ce_scale, coef_i[K], coef_p[K]
+@group(0) @binding(7) var<storage, read> coefs: array<f32>;      // ce_scale, coef_i, coef_p, s_f
 @group(0) @binding(9) var<storage, read_write> grad: array<f32>; // [B·H·W][C]
 
-// ∂L/∂p_k of one pixel, from its unit's coefficients at `ci`, `cp`.
-fn dl_dp(k: u32, y: u32, p: f32, ci: u32, cp: u32) -> f32 {
+// ∂L/∂p_k of the pixel at `base`, from its unit's coefficients at `ci`, `cp`.
+fn dl_dp(base: u32, k: u32, y: u32, p: f32, ci: u32, cp: u32) -> f32 {
     var g = coefs[cp + k] * select(1.0, 2.0 * p, params.squared == 1u);
     if k == y {
         g += coefs[ci + k];
     }
+    if params.kind == KIND_LOVASZ {
+        g += grad[base + k];
+    }
     return g;
+}
+
+// Adds s_f·∂f/∂z of the pixel's focal terms to its gradient (already written).
+fn add_focal(base: u32, y: u32, scale: f32) {
+    let c = params.classes;
+    if params.focal_softmax == 0u {
+        for (var k = params.first_class; k < c; k++) {
+            grad[base + k] += scale * focal_sigmoid_grad(logits[base + k], k == y);
+        }
+        return;
+    }
+    let st = softmax_stats(base);
+    let q = softmax_at(base, y, st);
+    if q.y == 0.0 {
+        return;
+    }
+    let a = scale * focal_class_weight(y) * pow0(q.y, params.gamma)
+        * (params.gamma * q.x * q.z / q.y + 1.0);
+    for (var k = 0u; k < c; k++) {
+        // p_y − 1 = −(1 − q), taken from the other classes' mass.
+        var diff = exp(logits[base + k] - st.x) / (1.0 + st.y);
+        if k == y {
+            diff = -q.y;
+        }
+        grad[base + k] += a * diff;
+    }
 }
 
 @compute @workgroup_size(WG)
@@ -53,11 +84,11 @@ fn logit_grad(
         var pg = 0.0;
         for (var k = 0u; k < c; k++) {
             let p = act_prob(logits[base + k], st);
-            pg += p * dl_dp(k, y, p, ci, cp);
+            pg += p * dl_dp(base, k, y, p, ci, cp);
         }
         for (var k = 0u; k < c; k++) {
             let p = act_prob(logits[base + k], st);
-            let g = dl_dp(k, y, p, ci, cp);
+            let g = dl_dp(base, k, y, p, ci, cp);
             grad[base + k] = p * (g - pg) + ce_scale * select(p, p - 1.0, k == y);
         }
     } else {
@@ -65,11 +96,15 @@ fn logit_grad(
             let z = logits[base + k];
             let p = sigmoid(z);
             let q = sigmoid(-z);
-            var dz = dl_dp(k, y, p, ci, cp) * p * q;
+            var dz = dl_dp(base, k, y, p, ci, cp) * p * q;
             if k == y {
                 dz -= ce_scale * q;
             }
             grad[base + k] = dz;
         }
+    }
+    let focal_scale = coefs[1u + 2u * params.units * c];
+    if has_focal() && focal_scale != 0.0 {
+        add_focal(base, y, focal_scale);
     }
 }

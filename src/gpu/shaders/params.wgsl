@@ -23,15 +23,31 @@ struct Params {
     activation: u32,    // ACTIVATION_*
     ignore_index: i32,  // label of unlabelled pixels
     first_class: u32,   // 0, or 1 with the background excluded
-    _pad0: u32,
+    score: u32,         // SCORE_*: a Part 2 region score, or Part 1's path
+    term: u32,          // TERM_*
+    smp: u32,           // 1: SMP's eps clamp, presence mask and (focal Tversky) outer power
+    focal_softmax: u32, // 1: the focal term's softmax form
+    focal_norm: u32,    // FOCAL_NORM_*
+    unit_pixels: u32,   // pixels per unit (Lovász)
+    sort_len: u32,      // unit_pixels rounded up to a power of two (Lovász)
     smooth_nr: f32,     // s_nr
     smooth_dr: f32,     // s_dr
     smooth_off: f32,    // s_dr − s_nr (corrected) or s_dr − 2·s_nr (seed), formed in f64
-    _pad2: u32,
+    smooth_gap: f32,    // s_dr − s_nr, formed in f64 (Part 2's scores)
+    tv_alpha: f32,      // the Tversky score's FP weight (1 for SMP's Jaccard, ½ for its Dice)
+    tv_beta: f32,       // its FN weight
+    eps: f32,           // SMP's clamp
+    gamma: f32,         // focal exponent, or focal Tversky's γ
+    inv_gamma: f32,     // 1/γ, formed in f64 (focal Tversky paper)
+    focal_pos: f32,     // focal weight of a positive element (α, or 1 when unset)
+    focal_neg: f32,     // of a negative one (1 − α formed in f64, or 1)
+    lambda_dice: f32,   // dice+focal's weights (1 and 1 elsewhere)
+    lambda_focal: f32,
+    _pad0: u32,
 }
 
-// KIND_*, FORMULA_*, WEIGHTS_*, REDUCTION_*, ACTIVATION_* and WG come from shared.wgsl
-// (src/gpu/shared.rs).
+// KIND_*, SCORE_*, TERM_*, FOCAL_NORM_*, FORMULA_*, WEIGHTS_*, REDUCTION_*, ACTIVATION_* and WG come
+// from shared.wgsl (src/gpu/shared.rs).
 
 @group(0) @binding(0) var<storage, read> params: Params;
 
