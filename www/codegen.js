@@ -404,6 +404,10 @@ function wrap(text, first, cont, width = 100) {
 
 const comment = (text) => wrap(text, '# ', '#   ');
 
+/** `wrap`, never breaking inside a shape such as `(N, H, W, 1)`. */
+const wrapKeep = (text, first, cont) =>
+  wrap(text.replace(/\([A-Z0-9, ]+\)/g, (m) => m.replaceAll(' ', '\u00a0')), first, cont).map((l) => l.replaceAll('\u00a0', ' '));
+
 /** `head(a, b, …)tail` with the items wrapped under the opening parenthesis. */
 function call(head, items, tail) {
   const out = [];
@@ -550,11 +554,7 @@ function kerasForm(cfg, base) {
     ...header('keras', cfg, params, extra, base),
     ...d.imports, '', '',
     `class ${NAMES[cfg.kind]}(keras.losses.Loss):`,
-    '    """loss(y_true, y_pred): y_pred (N, H, W, C) channels last' + (probs ? '' : ', logits') + '; y_true (N, H, W) or (N, H, W, 1)',
-    '    integer class indices. For model.compile(loss=...) and custom training loops alike. Computes',
-    '    in the loss\'s dtype (Keras casts both inputs to it: float32 unless dtype= says otherwise).',
-    '    Returns one scalar per batch: the sums run across the images, so there is no per-sample',
-    '    loss (a sample_weight scales it by its mean).',
+    ...wrapKeep(`loss(y_true, y_pred): y_pred (N, H, W, C) ${probs ? '' : 'logits, '}channels last; y_true (N, H, W) or (N, H, W, 1) integer class indices. For model.compile(loss=...) and custom training loops alike. Computes in the loss's dtype (Keras casts both inputs to it: float32 unless dtype= says otherwise). Returns one scalar per batch: the sums run across the images, so there is no per-sample loss (a sample_weight scales it by its mean).`, '    """', '    '),
     '',
     '    Args (defaults: the configuration above):',
     ...argDocs(all, cfg.kind, '    '),
