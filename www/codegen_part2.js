@@ -17,7 +17,11 @@ const hasFocal = (cfg) => cfg.kind === 'focal' || cfg.kind === 'dice+focal';
 /** Whether `cfg`'s loss is defined on probabilities too (docs/losses.md 2.0, from-logits). */
 export const takesProbabilities = (cfg) => !hasFocal(cfg);
 
-/** Python checks of a parameter's range: the condition and what the message says it must be. */
+/** Whether `cfg` is the softmax focal loss (one term per pixel, every class: no include_background). */
+const softmaxFocal = (cfg) => cfg.kind === 'focal' && cfg['focal-activation'] === 'softmax';
+
+// Parameter types, for codegen.js's `py`, `stored` and `checks`: 'nonneg', a float checked finite
+// and ≥ 0; 'float' with its own `check` (a Python condition and what the message says it must be).
 const NONNEG = 'nonneg';
 const positive = (name) => ({ cond: `0.0 < float(${name}) < float("inf")`, text: 'finite and > 0' });
 
@@ -55,7 +59,7 @@ export function part2Params(cfg) {
   if ((region && variant === 'smp') || cfg['log-loss']) add('eps', Number(cfg.eps), 'float', 'clamp of the denominator and of the −log', { check: positive('eps') });
   if (kind !== 'focal') add('batch', cfg.aggregation === 'global', 'bool', 'True: one set of sums over the whole batch; False: one per image');
   add('reduction', cfg.reduction, 'choice', '"mean" or "sum"', { choices: ['mean', 'sum'] });
-  add('include_background', Boolean(cfg['include-background']), 'bool', 'whether class 0 takes part');
+  if (!softmaxFocal(cfg)) add('include_background', Boolean(cfg['include-background']), 'bool', 'whether class 0 takes part');
   if (kind !== 'focal') add('sigmoid', cfg.activation === 'sigmoid', 'bool', 'a sigmoid per class instead of the softmax');
   add('ignore_index', Number(cfg['ignore-index']), 'int', 'label of unlabelled pixels: they take part in nothing');
   return p;
@@ -114,7 +118,7 @@ function focalTerm(d, cfg, variant) {
   const o = d.o;
   const red = o('reduction');
   const L = [];
-  if (cfg.kind === 'focal' && cfg['focal-activation'] === 'softmax') {
+  if (softmaxFocal(cfg)) {
     L.push(
       d.pick,
       `lse = ${d.logsumexp('z')}`,
@@ -152,7 +156,7 @@ export function part2Algorithm(d, cfg) {
   L.push(`valid = ${d.ne('y', o('ignore_index'))}`);
   L.push(`y = ${d.where('valid', 'y', '0')}  # any class: masked below`);
   L.push(d.classes);
-  L.push(`first = 0 if ${o('include_background')} else 1`);
+  if (!softmaxFocal(cfg)) L.push(`first = 0 if ${o('include_background')} else 1`);
   if (kind !== 'focal') L.push(...d.activation(o, takesProbabilities(cfg)));
   L.push(`mask = ${d.mask}`);
   L.push(...d.oneHot);

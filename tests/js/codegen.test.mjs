@@ -188,7 +188,9 @@ function part2Defaults(cfg) {
   if (kind === 'dice+focal') Object.assign(want, { lambda_dice: cfg['lambda-dice'], lambda_focal: cfg['lambda-focal'] });
   if ((region && variant === 'smp') || cfg['log-loss']) want.eps = cfg.eps;
   if (kind !== 'focal') want.batch = cfg.aggregation === 'global';
-  Object.assign(want, { reduction: cfg.reduction, include_background: cfg['include-background'] });
+  want.reduction = cfg.reduction;
+  // The softmax focal loss needs class 0 (docs/losses.md 2.6).
+  if (kind !== 'focal' || cfg['focal-activation'] !== 'softmax') want.include_background = cfg['include-background'];
   if (kind !== 'focal') want.sigmoid = cfg.activation === 'sigmoid';
   want.ignore_index = 255;
   return want;
