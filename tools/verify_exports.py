@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def part1_grid():
                             name = "/".join([kind, formula] + ([weights] if kind == "gdl" else []) + [
                                 reduction, aggregation, "squared" if squared else "plain", act,
                                 "bg" if bg else "no-bg", f"s={snr:g},{sdr:g}"])
-                            out.append({"cfg": cfg, "name": name})
+                            out.append({"cfg": cfg, "name": name, "part": 1})
     return out
 
 
@@ -106,7 +107,7 @@ def part2_grid():
                 extra = [f"{k}={v}" for k, v in opts.items()]
                 name = "/".join([kind, variant, *extra, reduction, aggregation, "squared" if squared else "plain",
                                  act, "bg" if bg else "no-bg", f"s={snr:g},{sdr:g}"])
-                out.append({"cfg": cfg, "name": name})
+                out.append({"cfg": cfg, "name": name, "part": 2})
     return out
 
 
@@ -209,29 +210,37 @@ def run_checker(work, label, script, env_extra):
     return result
 
 
-def summary(forms, n_configs, n_data):
-    """The printed summary; returns whether everything passed."""
-    print(f"\nverify-exports: {n_configs} configurations × {n_data} data sets = {n_configs * n_data} cases, "
+def summary(forms, configs, n_data):
+    """The printed summary, one line per form and part of docs/losses.md; returns whether everything
+    passed."""
+    n_configs = len(configs)
+    parts = {p: sum(c["part"] == p for c in configs) for p in (1, 2)}
+    print(f"\nverify-exports: {n_configs} configurations (Part 1: {parts[1]}, Part 2: {parts[2]}) × {n_data} data sets "
+          f"= {n_configs * n_data} cases, "
           f"against `dicelab loss` (loss ≤ 1e-5 relative, gradient ≤ 1e-4 of max |g|;\n"
           f"the reference gradient is stored in float32, so ~1e-7 is its own rounding)\n")
-    print(f"{'form':<20} {'checks':>7} {'passed':>7} {'failed':>7}   worst error (f32 / f64): loss; gradient")
+    print(f"{'form':<28} {'checks':>7} {'passed':>7} {'failed':>7}   worst error (f32 / f64): loss; gradient")
     all_ok = True
     total = 0
     for label, result in forms:
         if "crash" in result or "skipped" in result:
             all_ok = False
-            print(f"{label:<20} NOT CHECKED: {result.get('crash') or result.get('skipped')}")
+            print(f"{label:<28} NOT CHECKED: {result.get('crash') or result.get('skipped')}")
             continue
-        rows = result["rows"]
-        failed = [r for r in rows if not r["ok"]]
+        for part in (1, 2):
+            rows = [r for r in result["rows"]
+                    if configs[int(re.match(r"config (\d+)", r["case"]).group(1))]["part"] == part]
+            if not rows:
+                continue
+            failed = [r for r in rows if not r["ok"]]
 
-        def worst(kind, dt):
-            errs = [r["err"] for r in rows if r["check"].startswith(kind) and dt in r["check"] and r["err"] is not None]
-            return f"{max(errs):.0e}" if errs else "—"
-        total += len(rows)
-        all_ok &= not failed
-        print(f"{label:<20} {len(rows):>7} {len(rows) - len(failed):>7} {len(failed):>7}   "
-              f"{worst('loss', 'f32')} / {worst('loss', 'f64')}; {worst('grad', 'f32')} / {worst('grad', 'f64')}")
+            def worst(kind, dt, rows=rows):
+                errs = [r["err"] for r in rows if r["check"].startswith(kind) and dt in r["check"] and r["err"] is not None]
+                return f"{max(errs):.0e}" if errs else "—"
+            total += len(rows)
+            all_ok &= not failed
+            print(f"{f'{label}, Part {part}':<28} {len(rows):>7} {len(rows) - len(failed):>7} {len(failed):>7}   "
+                  f"{worst('loss', 'f32')} / {worst('loss', 'f64')}; {worst('grad', 'f32')} / {worst('grad', 'f64')}")
     print("\nper check:")
     for label, result in forms:
         counts = {}
@@ -277,7 +286,7 @@ def main():
             continue
         env = {"KERAS_BACKEND": backend, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}
         forms.append((label, run_checker(work, f"keras-{backend}", "check_keras.py", env)))
-    ok = summary(forms, len(configs), len(data))
+    ok = summary(forms, configs, len(data))
     (work / "summary.json").write_text(json.dumps(forms))
     sys.exit(0 if ok else 1)
 
