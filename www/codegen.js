@@ -2,10 +2,11 @@
 // script: a NumPy function (float64, the exact reference), a PyTorch `nn.Module` and a Keras 3
 // `keras.losses.Loss`. Every configured option is a parameter whose default is the page's value.
 //
-// The algorithm is written once, below, as Python lines over a small dialect table: each framework
-// supplies the spelling of the few array operations it needs and its wrapper (function, Module,
-// Loss). tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option
-// combination; tools/verify_exports.py runs all three in the real frameworks.
+// Each algorithm is written once as Python lines over a small dialect table: each framework supplies
+// the spelling of the few array operations it needs, and the wrappers (function, Module, Loss) are
+// shared. Part 1's losses (docs/losses.md) are below; Part 2's in codegen_part2.js.
+// tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option combination;
+// tools/verify_exports.py runs all three in the real frameworks.
 
 import { OPTIONS, LOSS_DEFAULTS, defaults, variantOf } from './options.js';
 import { toHash } from './hash.js';
