@@ -2,14 +2,15 @@
 // script: a NumPy function (float64, the exact reference), a PyTorch `nn.Module` and a Keras 3
 // `keras.losses.Loss`. Every configured option is a parameter whose default is the page's value.
 //
-// The algorithm is written once, below, as Python lines over a small dialect table: each framework
-// supplies the spelling of the few array operations it needs and its wrapper (function, Module,
-// Loss). tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option
-// combination; tools/verify_exports.py runs all three in the real frameworks.
+// Each algorithm is written once as Python lines over a small dialect table: each framework supplies
+// the spelling of the few array operations it needs, and the wrappers (function, Module, Loss) are
+// shared. Part 1's losses (docs/losses.md) are below; Part 2's in codegen_part2.js.
+// tests/js/codegen.test.mjs runs the NumPy form against `dicelab loss` for every option combination;
+// tools/verify_exports.py runs all three in the real frameworks.
 
-import { OPTIONS, LOSS_DEFAULTS, defaults } from './options.js';
+import { OPTIONS, LOSS_DEFAULTS, defaults, variantOf } from './options.js';
 import { toHash } from './hash.js';
-import { part2Numpy } from './codegen_part2.js';
+import { part2Params, part2Algorithm, part2Formula, takesProbabilities } from './codegen_part2.js';
 
 const DICE_KINDS = ['dice', 'gdl', 'dice+ce'];
 const ALL_KINDS = ['dice', 'gdl', 'ce', 'dice+ce'];
@@ -37,9 +38,10 @@ const num = (x) => {
 
 /** A Python literal for a parameter's value. */
 const py = (v, type) => {
+  if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'string') return JSON.stringify(v);
-  return type === 'smooth' ? num(v) : String(v);
+  return type === 'int' ? String(v) : num(v);
 };
 const assign = (p) => `${p.name}=${py(p.v, p.type)}`;
 
@@ -48,8 +50,8 @@ const assign = (p) => `${p.name}=${py(p.v, p.type)}`;
  * its value in a configuration, its check and its one-line documentation.
  */
 const PARAMS = [
-  { name: 'smooth_nr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-nr']), type: 'smooth', doc: 'numerator smoothing s_nr' },
-  { name: 'smooth_dr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-dr']), type: 'smooth', doc: 'denominator smoothing s_dr' },
+  { name: 'smooth_nr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-nr']), type: 'nonneg', doc: 'numerator smoothing s_nr' },
+  { name: 'smooth_dr', kinds: DICE_KINDS, value: (c) => Number(c['smooth-dr']), type: 'nonneg', doc: 'denominator smoothing s_dr' },
   { name: 'formula', kinds: DICE_KINDS, value: (c) => c.formula, choices: ['corrected', 'seed'], doc: '"corrected": 1 − (2I + s_nr) / (R + P + s_dr); "seed": 1 − 2(I + s_nr) / (R + P + s_dr)' },
   { name: 'w_type', kinds: ['gdl'], value: (c) => c.weights, choices: ['square', 'simple', 'uniform'], doc: 'class weights 1/R², 1/R or 1; a class absent from a unit\'s truth gets the unit\'s largest finite weight' },
   { name: 'squared_pred', kinds: DICE_KINDS, value: (c) => Boolean(c.squared), type: 'bool', doc: 'Σp² (and Σr²) in the denominator (V-Net)' },
@@ -69,8 +71,14 @@ const REDUCTION_DOC = {
 };
 
 /** Class names per kind, and the Keras loss's default `name`. */
-const NAMES = { dice: 'DiceLoss', gdl: 'GeneralizedDiceLoss', ce: 'CrossEntropyLoss', 'dice+ce': 'DiceCELoss' };
-const SNAKE = { dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss' };
+const NAMES = {
+  dice: 'DiceLoss', gdl: 'GeneralizedDiceLoss', ce: 'CrossEntropyLoss', 'dice+ce': 'DiceCELoss', jaccard: 'JaccardLoss',
+  tversky: 'TverskyLoss', 'focal-tversky': 'FocalTverskyLoss', focal: 'FocalLoss', lovasz: 'LovaszSoftmaxLoss', 'dice+focal': 'DiceFocalLoss',
+};
+const SNAKE = {
+  dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss', jaccard: 'jaccard_loss',
+  tversky: 'tversky_loss', 'focal-tversky': 'focal_tversky_loss', focal: 'focal_loss', lovasz: 'lovasz_softmax_loss', 'dice+focal': 'dice_focal_loss',
+};
 
 /** Each framework's spelling. `o(name)` reads an option; `x` etc. are Python expressions. */
 const DIALECTS = {
@@ -105,8 +113,9 @@ const DIALECTS = {
     maxLast: (x) => `${x}.max(axis=-1, keepdims=True)`,
     ones: (x) => `np.ones_like(${x})`,
     constant: null,
+    pick: 'z_y = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]',
     nll: (o) => [
-      'z_y = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]',
+      DIALECTS.numpy.pick,
       `if ${o('sigmoid')}:`,
       '    nll = np.logaddexp(0.0, -z_y)  # −log sigmoid(z_y)',
       'else:',
@@ -114,16 +123,33 @@ const DIALECTS = {
       '    nll = m + np.log(np.exp(z - m[..., None]).sum(axis=-1)) - z_y  # log-sum-exp',
     ],
     count: 'max(valid.sum(), 1)',
+    // Part 2 (codegen_part2.js).
+    atLeast: (x, c) => `np.maximum(${x}, ${c})`,
+    log: (x) => `np.log(${x})`,
+    exp: (x) => `np.exp(${x})`,
+    softplus: (x) => `np.logaddexp(0.0, ${x})`,
+    logsumexp: (x) => `np.logaddexp.reduce(${x}, axis=-1)`,
+    units: (o) => `A = 1 if ${o('batch')} else z.shape[0]  # the number of units`,
+    rows: [
+      'def rows(x):  # [unit, class, pixel], the pixels in (b, h, w) order',
+      '    return x.reshape(A, -1, C)[..., first:].transpose(0, 2, 1)',
+    ],
+    argsortDesc: (x) => `np.argsort(-${x}, axis=-1, kind="stable")`,
+    gather: (x, i) => `np.take_along_axis(${x}, ${i}, axis=-1)`,
+    cumsum: (x) => `np.cumsum(${x}, axis=-1)`,
+    cast: (x) => `${paren(x)}.astype(np.float64)`,
+    result: (x) => `float(${x})`,
   },
   pytorch: {
     name: 'PyTorch',
     imports: ['import torch', 'import torch.nn.functional as F', 'from torch import nn'],
     o: (name) => `self.${name}`,
-    prep: (o) => [
+    // `last`: the computation works channels last (Part 2), else channels first (Part 1).
+    prep: (o, last = false) => [
       'if target.dim() == logits.dim():  # (N, 1, H, W), or (N, H, W, 1) channels last',
       `    target = target.squeeze(-1 if ${o('channels_last')} else 1)`,
-      `z = logits.movedim(-1, 1) if ${o('channels_last')} else logits`,
-      'if target.shape != z.shape[:1] + z.shape[2:]:',
+      last ? `z = logits if ${o('channels_last')} else logits.movedim(1, -1)  # channels last` : `z = logits.movedim(-1, 1) if ${o('channels_last')} else logits`,
+      `if target.shape != ${last ? 'z.shape[:-1]' : 'z.shape[:1] + z.shape[2:]'}:`,
       '    raise ValueError(f"target {tuple(target.shape)} does not match logits {tuple(z.shape)}")',
       '# Element-wise work in the input dtype (e.g. bf16), sums in float32 or better.',
       'acc = torch.float64 if z.dtype == torch.float64 else torch.float32',
@@ -153,6 +179,32 @@ const DIALECTS = {
       '    nll = F.cross_entropy(z, y, reduction="none")  # log-sum-exp, not log(softmax)',
     ],
     count: 'valid.sum().clamp(min=1)',
+    // Part 2 (codegen_part2.js), which works channels last: these replace the entries above.
+    channelsLast: {
+      prep: (o) => DIALECTS.pytorch.prep(o, true),
+      classes: 'C = z.shape[-1]',
+      activation: (o) => [`p = torch.sigmoid(z) if ${o('sigmoid')} else torch.softmax(z, dim=-1)`],
+      mask: 'valid.unsqueeze(-1).to(z.dtype)',
+      oneHot: ['r = F.one_hot(y, C).to(z.dtype) * mask'],
+      axes: (o) => `dims = [*range(z.dim() - 1)] if ${o('batch')} else [*range(1, z.dim() - 1)]`,
+      pick: 'z_y = z.gather(-1, y.unsqueeze(-1)).squeeze(-1)',
+      sumLast: (x) => `${paren(x)}.sum(-1, dtype=acc)`,
+    },
+    atLeast: (x, c) => `${paren(x)}.clamp(min=${c})`,
+    log: (x) => `torch.log(${x})`,
+    exp: (x) => `torch.exp(${x})`,
+    softplus: (x) => `F.softplus(${x})`,
+    logsumexp: (x) => `torch.logsumexp(${x}, -1)`,
+    units: (o) => `A = 1 if ${o('batch')} else z.shape[0]  # the number of units`,
+    rows: [
+      'def rows(x):  # [unit, class, pixel], the pixels in (b, h, w) order',
+      '    return x.reshape(A, -1, C)[..., first:].transpose(1, 2)',
+    ],
+    argsortDesc: (x) => `torch.argsort(${x}, dim=-1, descending=True, stable=True)`,
+    gather: (x, i) => `${paren(x)}.gather(-1, ${i})`,
+    cumsum: (x) => `${paren(x)}.cumsum(-1, dtype=acc)`,
+    cast: (x) => `${paren(x)}.to(acc)`,
+    result: (x) => x,
   },
   keras: {
     name: 'Keras',
@@ -170,10 +222,10 @@ const DIALECTS = {
     classes: 'nd, C = len(z.shape), z.shape[-1]',
     ne: (a, b) => `ops.not_equal(${a}, ${b})`,
     where: (c, a, b) => `ops.where(${c}, ${a}, ${b})`,
-    activation: (o) => [
-      `if not ${o('from_logits')}:`,
-      '    p = z  # already probabilities',
-      `elif ${o('sigmoid')}:`,
+    // `probs`: whether the loss takes probabilities too (its from_logits option).
+    activation: (o, probs = true) => [
+      ...(probs ? [`if not ${o('from_logits')}:`, '    p = z  # already probabilities'] : []),
+      `${probs ? 'elif' : 'if'} ${o('sigmoid')}:`,
       '    p = ops.sigmoid(z)',
       'else:',
       '    p = ops.softmax(z, axis=-1)',
@@ -190,8 +242,9 @@ const DIALECTS = {
     maxLast: (x) => `ops.max(${x}, axis=-1, keepdims=True)`,
     ones: (x) => `ops.ones_like(${x})`,
     constant: (x) => `ops.stop_gradient(${x})`,
+    pick: 'z_y = ops.take_along_axis(z, ops.expand_dims(y, -1), axis=-1)[..., 0]',
     nll: (o) => [
-      'z_y = ops.take_along_axis(z, ops.expand_dims(y, -1), axis=-1)[..., 0]',
+      DIALECTS.keras.pick,
       `if not ${o('from_logits')}:`,
       '    eps = keras.config.epsilon()  # z holds probabilities',
       '    nll = -ops.log(ops.where(z_y > eps, z_y, eps))  # not ops.maximum: float32 on torch',
@@ -201,6 +254,23 @@ const DIALECTS = {
       '    nll = ops.logsumexp(z, axis=-1) - z_y  # not log(softmax)',
     ],
     count: 'ops.maximum(ops.sum(ops.cast(valid, self.dtype)), 1.0)',
+    // Part 2 (codegen_part2.js).
+    atLeast: (x, c) => `ops.where(${x} > ${c}, ${x}, ${c})`, // not ops.maximum (above)
+    log: (x) => `ops.log(${x})`,
+    exp: (x) => `ops.exp(${x})`,
+    softplus: (x) => `ops.softplus(${x})`,
+    logsumexp: (x) => `ops.logsumexp(${x}, axis=-1)`,
+    units: (o) => `A = 1 if ${o('batch')} else ops.shape(z)[0]  # the number of units`,
+    rows: [
+      'def rows(x):  # [unit, class, pixel], the pixels in (b, h, w) order',
+      '    return ops.transpose(ops.reshape(x, (A, -1, C)), (0, 2, 1))[:, first:]',
+    ],
+    // Stable on every backend: jnp.argsort, torch's stable=True, TensorFlow's through top_k.
+    argsortDesc: (x) => `ops.argsort(-${x}, axis=-1)`,
+    gather: (x, i) => `ops.take_along_axis(${x}, ${i}, axis=-1)`,
+    cumsum: (x) => `ops.cumsum(${x}, axis=-1)`,
+    cast: (x) => `ops.cast(${x}, self.dtype)`,
+    result: (x) => x,
   },
 };
 
@@ -270,16 +340,23 @@ function checks(params) {
     if (p.choices) {
       L.push(`if ${p.name} not in (${p.choices.map((c) => py(c)).join(', ')}):`);
       L.push(`    raise ValueError(f"${p.name} must be one of ${p.choices.join(', ')}, not {${p.name}!r}")`);
-    } else if (p.type === 'smooth') {
-      L.push(`if not 0.0 <= float(${p.name}) < float("inf"):`);
-      L.push(`    raise ValueError(f"${p.name} must be finite and >= 0, not {${p.name}!r}")`);
+    } else if (p.type === 'nonneg' || p.check) {
+      const { cond, text } = p.check ?? { cond: `0.0 <= float(${p.name}) < float("inf")`, text: 'finite and >= 0' };
+      L.push(`if not ${p.check ? `(${cond})` : cond}:`);
+      L.push(`    raise ValueError(f"${p.name} must be ${text}, not {${p.name}!r}")`);
     }
   }
   return L;
 }
 
 /** The Python expression that stores a parameter, converted to its type. */
-const stored = (p) => ({ bool: `bool(${p.name})`, int: `int(${p.name})`, smooth: `float(${p.name})` })[p.type] ?? p.name;
+const stored = (p) => {
+  if (p.type === 'bool') return `bool(${p.name})`;
+  if (p.type === 'int') return `int(${p.name})`;
+  if (p.optional) return `None if ${p.name} is None else float(${p.name})`;
+  if (p.type === 'nonneg' || p.type === 'float') return `float(${p.name})`;
+  return p.name;
+};
 
 /** The one-line formula and what its symbols are, for the header. */
 function formula(cfg) {
@@ -328,6 +405,10 @@ function wrap(text, first, cont, width = 100) {
 
 const comment = (text) => wrap(text, '# ', '#   ');
 
+/** `wrap`, never breaking inside a shape such as `(N, H, W, 1)`. */
+const wrapKeep = (text, first, cont) =>
+  wrap(text.replace(/\([A-Z0-9, ]+\)/g, (m) => m.replaceAll(' ', '\u00a0')), first, cont).map((l) => l.replaceAll('\u00a0', ' '));
+
 /** `head(a, b, …)tail` with the items wrapped under the opening parenthesis. */
 function call(head, items, tail) {
   const out = [];
@@ -356,123 +437,10 @@ export function pageLink(cfg, base) {
   return `${base}${toHash({ a, b: a, ab: false, story: null, hide: new Set(), show: null })}`;
 }
 
-const TITLES = { dice: 'Soft Dice loss', gdl: 'Generalized Dice loss (Sudre et al. 2017)', ce: 'Cross-entropy loss', 'dice+ce': 'Soft Dice + cross-entropy loss' };
-
-/** The self-contained header: what, the formula, the options, the page's link. */
-function header(lang, cfg, params, extra, base) {
-  const what = { numpy: 'in NumPy (float64: the reference)', pytorch: 'as a PyTorch nn.Module', keras: 'as a Keras 3 loss (any backend)' }[lang];
-  const link = pageLink(cfg, base);
-  const [line, where] = formula(cfg);
-  return [
-    ...comment(`${TITLES[cfg.kind]} ${what}, by dicelab. Self-contained.`),
-    `# ${line}`, // the formula on one line, unwrapped
-    ...comment(where),
-    ...comment(`Options: ${[...params, ...extra].map(assign).join(', ')}.`),
-    ...comment(link ? `This configuration, training live: ${link}` : `The playground (it sets s_nr = s_dr and ignore_index 255, so it cannot show these values): ${base}`),
-  ];
-}
-
-/** The "Args:" docstring lines, indented by `pad`. */
-const argDocs = (params, kind, pad) =>
-  params.flatMap((p) => wrap(`${p.name}: ${p.doc ?? REDUCTION_DOC[kind]}.`, `${pad}    `, `${pad}        `));
-
-const indent = (lines, pad) => lines.map((l) => (l ? `${pad}${l}` : l));
-
-function numpyForm(cfg, base) {
-  const params = paramsOf(cfg);
-  const d = DIALECTS.numpy;
-  return [
-    ...header('numpy', cfg, params, [], base),
-    ...d.imports, '', '',
-    ...call('def loss', ['logits', 'labels', ...params.map(assign)], ':'),
-    '    """logits: (N, H, W, C) floats, channels last; labels: (N, H, W) integers. Returns a float.',
-    '',
-    '    Args (defaults: the configuration above):',
-    ...argDocs(params, cfg.kind, '    '),
-    '    """',
-    ...indent(checks(params), '    '),
-    ...indent(algorithm(d, cfg.kind), '    '),
-  ];
-}
-
-function pytorchForm(cfg, base) {
-  const params = paramsOf(cfg);
-  const extra = [{ name: 'channels_last', v: false, type: 'bool', doc: 'logits (N, H, W, C) instead of (N, C, H, W)' }];
-  const all = [...params, ...extra];
-  const d = DIALECTS.pytorch;
-  return [
-    ...header('pytorch', cfg, params, extra, base),
-    ...d.imports, '', '',
-    `class ${NAMES[cfg.kind]}(nn.Module):`,
-    '    """forward(logits, target): logits (N, C, H, W) or (N, C, D, H, W), any float dtype, CPU or',
-    '    CUDA, autocast or not; target (N, H, W) or (N, 1, H, W) integer class indices. Returns a',
-    '    scalar, float32 (float64 for float64 logits).',
-    '',
-    '    Args (defaults: the configuration above):',
-    ...argDocs(all, cfg.kind, '    '),
-    '    """',
-    '',
-    ...call('    def __init__', ['self', ...all.map(assign)], ':'),
-    '        super().__init__()',
-    ...indent(checks(all), '        '),
-    ...all.map((p) => `        self.${p.name} = ${stored(p)}`),
-    '',
-    '    def forward(self, logits, target):',
-    ...indent(algorithm(d, cfg.kind), '        '),
-  ];
-}
-
-function kerasForm(cfg, base) {
-  const params = paramsOf(cfg);
-  const extra = [{ name: 'from_logits', v: true, type: 'bool', doc: 'y_pred holds logits; False: probabilities (the activation already applied)' }];
-  const all = [...params, ...extra];
-  const d = DIALECTS.keras;
-  return [
-    ...header('keras', cfg, params, extra, base),
-    ...d.imports, '', '',
-    `class ${NAMES[cfg.kind]}(keras.losses.Loss):`,
-    '    """loss(y_true, y_pred): y_pred (N, H, W, C) channels last; y_true (N, H, W) or (N, H, W, 1)',
-    '    integer class indices. For model.compile(loss=...) and custom training loops alike. Computes',
-    '    in the loss\'s dtype (Keras casts both inputs to it: float32 unless dtype= says otherwise).',
-    '    Returns one scalar per batch: the sums run across the images, so there is no per-sample',
-    '    loss (a sample_weight scales it by its mean).',
-    '',
-    '    Args (defaults: the configuration above):',
-    ...argDocs(all, cfg.kind, '    '),
-    '        name, dtype: as for any keras.losses.Loss.',
-    '    """',
-    '',
-    ...call('    def __init__', ['self', ...all.map(assign), `name="${SNAKE[cfg.kind]}"`, 'dtype=None'], ':'),
-    '        super().__init__(name=name, dtype=dtype)  # Keras\'s reduction of one scalar leaves it as is',
-    ...indent(checks(all), '        '),
-    ...all.map((p) => `        ${d.o(p.name)} = ${stored(p)}`),
-    '',
-    '    def call(self, y_true, y_pred):',
-    ...indent(algorithm(d, cfg.kind), '        '),
-    '',
-    '    def get_config(self):  # for saving a model compiled with this loss',
-    '        return {',
-    '            "name": self.name,',
-    '            "dtype": self.dtype,',
-    ...all.map((p) => `            "${p.name}": ${d.o(p.name)},`),
-    '        }',
-  ];
-}
-
-const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
-
-/** Whether `cfg` is one of Part 1's losses in their MONAI form (the dialect forms below). */
-const part1 = (cfg) => ALL_KINDS.includes(cfg.kind) && cfg.variant !== 'smp' && !cfg['log-loss'];
-
-/**
- * Whether `cfg` is exported as code in `lang`: every loss in NumPy, Part 1's in PyTorch and Keras
- * too (the others get the CLI command that computes them).
- */
-export const exported = (cfg, lang = 'pytorch') => lang === 'numpy' || part1(cfg);
-
-const FULL_NAMES = {
-  jaccard: 'Soft Jaccard (IoU) loss', tversky: 'Tversky loss', 'focal-tversky': 'Focal Tversky loss',
-  focal: 'Focal loss', lovasz: 'Lovász-softmax loss', 'dice+focal': 'Soft Dice + focal loss',
+const TITLES = {
+  dice: 'Soft Dice loss', gdl: 'Generalized Dice loss (Sudre et al. 2017)', ce: 'Cross-entropy loss', 'dice+ce': 'Soft Dice + cross-entropy loss',
+  jaccard: 'Soft Jaccard (IoU) loss', tversky: 'Tversky loss', 'focal-tversky': 'Focal Tversky loss', focal: 'Focal loss',
+  lovasz: 'Lovász-softmax loss', 'dice+focal': 'Soft Dice + focal loss',
 };
 
 /** The `dicelab loss` flags of `cfg`: those that differ from the CLI's defaults. */
@@ -493,31 +461,125 @@ export function cliFlags(cfg) {
   return flags;
 }
 
-/** The header of a Part 2 loss's NumPy form: what, the command that computes it, the page's link. */
-function part2Header(cfg, base) {
+/** Whether `cfg` is one of Part 1's losses in their MONAI form (the rest is docs/losses.md's Part 2). */
+const part1 = (cfg) => ALL_KINDS.includes(cfg.kind) && cfg.variant !== 'smp' && !cfg['log-loss'];
+
+/** The self-contained header: what, the formula, the options, (Part 2) the CLI's command, the page's link. */
+function header(lang, cfg, params, extra, base) {
+  const what = { numpy: 'in NumPy (float64: the reference)', pytorch: 'as a PyTorch nn.Module', keras: 'as a Keras 3 loss (any backend)' }[lang];
   const link = pageLink(cfg, base);
+  const first = part1(cfg);
+  const [line, where] = first ? formula(cfg) : part2Formula(cfg);
+  const variant = variantOf({ loss: cfg.kind, variant: cfg.variant });
+  const title = first ? TITLES[cfg.kind] : `${TITLES[cfg.kind]} (${variant}${cfg['log-loss'] ? ', −log form' : ''})`;
   return [
-    ...comment(`${FULL_NAMES[cfg.kind] ?? TITLES[cfg.kind]}${cfg.variant ? ` (${cfg.variant})` : ''}${cfg['log-loss'] ? ', −log form' : ''} in NumPy (float64: the reference), by dicelab. Self-contained; docs/losses.md, Part 2, is the exact definition.`),
-    '# The same loss from the reference CLI (logits and labels saved with numpy.save):',
-    `#   ${['dicelab loss --logits logits.npy --labels labels.npy', ...cliFlags(cfg)].join(' ')}`,
-    ...comment(link ? `This configuration, training live: ${link}` : `The playground: ${base}`),
+    ...comment(`${title} ${what}, by dicelab. Self-contained.`),
+    `# ${line}`, // the formula on one line, unwrapped
+    ...comment(where),
+    ...comment(`Options: ${[...params, ...extra].map(assign).join(', ')}.`),
+    ...(first ? [] : [
+      '# The same loss from dicelab\'s reference CLI (logits (N, H, W, C) and labels saved with numpy.save):',
+      `#   ${['dicelab loss --logits logits.npy --labels labels.npy', ...cliFlags(cfg)].join(' ')}`,
+    ]),
+    ...comment(link ? `This configuration, training live: ${link}` : `The playground (it sets s_nr = s_dr and ignore_index 255, so it cannot show these values): ${base}`),
   ];
 }
 
-/** For a loss not exported yet: what computes it exactly, and where its library equivalents are. */
-function cliForm(lang, cfg, base) {
-  const link = pageLink(cfg, base);
-  const language = DIALECTS[lang].name;
+/** The "Args:" docstring lines, indented by `pad`. */
+const argDocs = (params, kind, pad) =>
+  params.flatMap((p) => wrap(`${p.name}: ${p.doc ?? REDUCTION_DOC[kind]}.`, `${pad}    `, `${pad}        `));
+
+const indent = (lines, pad) => lines.map((l) => (l ? `${pad}${l}` : l));
+
+/**
+ * What the three wrappers need of `cfg`'s loss: its parameters, whether the Keras form has
+ * `from_logits`, and its computation in a dialect (Part 2's works channels last in PyTorch too).
+ */
+function lossOf(cfg) {
+  if (part1(cfg)) return { params: paramsOf(cfg), probs: true, body: (lang) => algorithm(DIALECTS[lang], cfg.kind) };
+  return {
+    params: part2Params(cfg),
+    probs: takesProbabilities(cfg),
+    body: (lang) => part2Algorithm({ ...DIALECTS[lang], ...DIALECTS[lang].channelsLast }, cfg),
+  };
+}
+
+function numpyForm(cfg, base) {
+  const { params, body } = lossOf(cfg);
   return [
-    ...comment(`${FULL_NAMES[cfg.kind] ?? TITLES[cfg.kind]}${cfg.variant ? ` (${cfg.variant})` : ''}${cfg['log-loss'] ? ', −log form' : ''}, by dicelab: not exported as ${language} code yet.`),
-    ...comment('dicelab computes it exactly (docs/losses.md, Part 2). To check your own implementation, or the library call you use, against it, save your logits (N, H, W, C) and labels (N, H, W) with numpy.save and run:'),
-    '#',
-    `#   ${['dicelab loss --logits logits.npy --labels labels.npy', ...cliFlags(cfg), '--grad-out grad.npy'].join(' ')}`,
-    '#',
-    ...comment('`dicelab loss --help` lists the segmentation_models_pytorch and MONAI calls each option set equals.'),
-    ...comment(link ? `This configuration, training live: ${link}` : `The playground: ${base}`),
+    ...header('numpy', cfg, params, [], base),
+    ...DIALECTS.numpy.imports, '', '',
+    ...call('def loss', ['logits', 'labels', ...params.map(assign)], ':'),
+    '    """logits: (N, H, W, C) floats, channels last; labels: (N, H, W) integers. Returns a float.',
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(params, cfg.kind, '    '),
+    '    """',
+    ...indent(checks(params), '    '),
+    ...indent(body('numpy'), '    '),
   ];
 }
+
+function pytorchForm(cfg, base) {
+  const { params, body } = lossOf(cfg);
+  const extra = [{ name: 'channels_last', v: false, type: 'bool', doc: 'logits (N, H, W, C) instead of (N, C, H, W)' }];
+  const all = [...params, ...extra];
+  return [
+    ...header('pytorch', cfg, params, extra, base),
+    ...DIALECTS.pytorch.imports, '', '',
+    `class ${NAMES[cfg.kind]}(nn.Module):`,
+    '    """forward(logits, target): logits (N, C, H, W) or (N, C, D, H, W), any float dtype, CPU or',
+    '    CUDA, autocast or not; target (N, H, W) or (N, 1, H, W) integer class indices. Returns a',
+    '    scalar, float32 (float64 for float64 logits).',
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(all, cfg.kind, '    '),
+    '    """',
+    '',
+    ...call('    def __init__', ['self', ...all.map(assign)], ':'),
+    '        super().__init__()',
+    ...indent(checks(all), '        '),
+    ...all.map((p) => `        self.${p.name} = ${stored(p)}`),
+    '',
+    '    def forward(self, logits, target):',
+    ...indent(body('pytorch'), '        '),
+  ];
+}
+
+function kerasForm(cfg, base) {
+  const { params, probs, body } = lossOf(cfg);
+  const extra = probs ? [{ name: 'from_logits', v: true, type: 'bool', doc: 'y_pred holds logits; False: probabilities (the activation already applied)' }] : [];
+  const all = [...params, ...extra];
+  const d = DIALECTS.keras;
+  return [
+    ...header('keras', cfg, params, extra, base),
+    ...d.imports, '', '',
+    `class ${NAMES[cfg.kind]}(keras.losses.Loss):`,
+    ...wrapKeep(`loss(y_true, y_pred): y_pred (N, H, W, C) ${probs ? '' : 'logits, '}channels last; y_true (N, H, W) or (N, H, W, 1) integer class indices. For model.compile(loss=...) and custom training loops alike. Computes in the loss's dtype (Keras casts both inputs to it: float32 unless dtype= says otherwise). Returns one scalar per batch: the sums run across the images, so there is no per-sample loss (a sample_weight scales it by its mean).`, '    """', '    '),
+    '',
+    '    Args (defaults: the configuration above):',
+    ...argDocs(all, cfg.kind, '    '),
+    '        name, dtype: as for any keras.losses.Loss.',
+    '    """',
+    '',
+    ...call('    def __init__', ['self', ...all.map(assign), `name="${SNAKE[cfg.kind]}"`, 'dtype=None'], ':'),
+    '        super().__init__(name=name, dtype=dtype)  # Keras\'s reduction of one scalar leaves it as is',
+    ...indent(checks(all), '        '),
+    ...all.map((p) => `        ${d.o(p.name)} = ${stored(p)}`),
+    '',
+    '    def call(self, y_true, y_pred):',
+    ...indent(body('keras'), '        '),
+    '',
+    '    def get_config(self):  # for saving a model compiled with this loss',
+    '        return {',
+    '            "name": self.name,',
+    '            "dtype": self.dtype,',
+    ...all.map((p) => `            "${p.name}": ${d.o(p.name)},`),
+    '        }',
+  ];
+}
+
+const FORMS = { numpy: numpyForm, pytorch: pytorchForm, keras: kerasForm };
 
 /**
  * Python source of the loss `cfg` (a LossConfig with the CLI's kebab-case names) in framework `lang`
@@ -528,10 +590,6 @@ export function generate(lang, cfg, base) {
   const form = Object.hasOwn(FORMS, lang) ? FORMS[lang] : null;
   if (!form) throw new Error(`unknown language '${String(lang).slice(0, 40)}'`);
   if (typeof base !== 'string' || base === '') throw new Error('generate needs the page\'s base URL');
-  if (!ALL_KINDS.includes(cfg.kind) && !Object.hasOwn(FULL_NAMES, cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
-  if (!part1(cfg)) {
-    if (lang !== 'numpy') return `${cliForm(lang, cfg, base).join('\n')}\n`;
-    return part2Numpy(cfg, part2Header(cfg, base));
-  }
+  if (!Object.hasOwn(TITLES, cfg.kind)) throw new Error(`unknown loss '${String(cfg.kind).slice(0, 40)}'`);
   return `${form(cfg, base).join('\n')}\n`;
 }

@@ -1,7 +1,8 @@
 // The "Copy the implementation" panel of the built page (dist/): its tabs are NumPy, PyTorch and
 // Keras, and after each change of the loss options every tab shows, and its Copy button copies,
-// exactly what www/codegen.js generates for the page's loss configuration, with a link in the header
-// that opens the page with that configuration.
+// exactly what www/codegen.js generates for the page's loss configuration (code in every tab, for
+// docs/losses.md's Part 2 losses too), with a link in the header that opens the page with that
+// configuration.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
@@ -42,6 +43,18 @@ const STEPS = [
   ['cross-entropy', async (page) => {
     await page.selectOption('#a-loss', 'ce');
   }, { loss: 'ce' }],
+  ['Tversky (SMP), α 0.3, β 0.7, −log', async (page) => {
+    await page.selectOption('#a-loss', 'tversky');
+    await page.selectOption('#a-variant', 'smp');
+    for (const [sel, v] of [['#a-alpha', '0.3'], ['#a-beta', '0.7']]) {
+      await page.fill(sel, v);
+      await page.press(sel, 'Enter');
+    }
+    await page.check('#a-log');
+  }, { loss: 'tversky', variant: 'smp', alpha: 0.3, beta: 0.7, log: true }],
+  ['Lovász-softmax', async (page) => {
+    await page.selectOption('#a-loss', 'lovasz');
+  }, { loss: 'lovasz' }],
 ];
 
 /** What the Copy button put on the clipboard, or (where the page fell back to it) selected. */
@@ -77,6 +90,7 @@ test('each code tab shows and copies the generated code of the current configura
       for (const { key, name } of LANGUAGES) {
         await page.click(`#tab-${key}`);
         const code = generate(key, cfg, base);
+        assert.match(code, key === 'numpy' ? /^def loss\(/m : /^class \w+\(/m, `${what}: ${name} is code`);
         assert.equal(await page.textContent('#code'), code, `${what}: ${name} shown`);
         assert.equal(await copied(page), code, `${what}: ${name} copied`);
       }

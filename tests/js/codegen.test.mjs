@@ -1,16 +1,17 @@
 // The generated NumPy code is a correct implementation of the spec: for every combination of
 // options it returns the loss `dicelab loss` prints, on random inputs with ignored pixels, an absent
-// class and an all-ignored image. Every form (NumPy, PyTorch, Keras) parses as Python, takes the
-// configuration as its parameters' defaults and links to the page with that configuration in the
-// hash. Skipped, with the reason printed, where Python or NumPy is absent. (The PyTorch and Keras
-// forms run in their frameworks in `cargo xtask verify-exports`.)
+// class and an all-ignored image. Every form (NumPy, PyTorch, Keras) of every loss, Part 2's
+// included, is code (not a command), parses as Python, takes the configuration as its parameters'
+// defaults and links to the page with that configuration in the hash; a Part 2 header's `dicelab
+// loss` command computes the same loss. Skipped, with the reason printed, where Python or NumPy is
+// absent. (The PyTorch and Keras forms run in their frameworks in `cargo xtask verify-exports`.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate, pageLink, exported, LANGUAGES } from '../../www/codegen.js';
+import { generate, pageLink, LANGUAGES } from '../../www/codegen.js';
 import { parseHash } from '../../www/hash.js';
 import { OPTIONS, defaults, inactive, lossConfig } from '../../www/options.js';
 import { writeNpy } from '../../www/own/npy.js';
@@ -19,8 +20,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = resolve(ROOT, process.env.DICELAB_BIN ?? 'target/debug/dicelab');
 const BASE = 'https://example.org/dicelab/';
 
-/** The grid's configurations exported as code. */
-const configs = () => allConfigs().filter(exported);
+const PART1 = ['dice', 'gdl', 'ce', 'dice+ce'];
+
+/** Whether `cfg` is docs/losses.md's Part 2 (its forms' header has the `dicelab loss` command). */
+const part2 = (cfg) => !PART1.includes(cfg.kind) || cfg.variant === 'smp' || cfg['log-loss'];
 
 /**
  * Every combination of the page's loss menus and checkboxes (from the option table), with s_nr = 0.5
@@ -42,13 +45,8 @@ function allConfigs() {
   const all = [...seen.values()];
   // Part 2's numbers off their defaults, on every 5th configuration (α and β apart, so a swap shows).
   const numbers = { alpha: 0.3, beta: 0.7, gamma: 1.5, 'lambda-dice': 0.5, 'lambda-focal': 2, eps: 1e-3 };
-  const part2 = all.filter((c, i) => !['dice', 'gdl', 'ce', 'dice+ce'].includes(c.kind) && i % 5 === 0);
-  return [...all, ...part2.map((c) => ({ ...c, ...numbers }))];
-}
-
-/** The grid's configurations that are not exported as code (Part 2's losses, SMP's Dice, −log). */
-function cliOnlyConfigs() {
-  return allConfigs().filter((c) => !exported(c));
+  const others = all.filter((c, i) => !PART1.includes(c.kind) && i % 5 === 0);
+  return [...all, ...others.map((c) => ({ ...c, ...numbers }))];
 }
 
 function cliArgs(cfg, logits, labels) {
@@ -113,7 +111,7 @@ print(json.dumps([float(getattr(generated, f"loss_{i}")(z, y)) for i in range(${
   });
 });
 
-test('a loss not exported to PyTorch or Keras gets the dicelab command that computes it, and the command runs', (t) => {
+test('Part 2\'s PyTorch and Keras forms are code, and their header\'s dicelab command computes the same loss', (t) => {
   const why = existsSync(BIN) ? null : `no dicelab binary at ${BIN} (cargo build first)`;
   if (why) {
     console.log(`# SKIPPED: ${why}`);
@@ -126,18 +124,23 @@ test('a loss not exported to PyTorch or Keras gets the dicelab command that comp
   const y = new Uint8Array(2 * 4 * 3).map((_, i) => (i % 7 === 0 ? 255 : i % 2));
   writeFileSync(join(dir, 'logits.npy'), writeNpy('<f4', [2, 4, 3, 3], z));
   writeFileSync(join(dir, 'labels.npy'), writeNpy('|u1', [2, 4, 3], y));
-  const cfgs = cliOnlyConfigs();
+  const cfgs = allConfigs().filter(part2);
   assert.ok(cfgs.length > 100, `${cfgs.length} configurations`);
   for (const cfg of cfgs) {
-    for (const lang of ['pytorch', 'keras']) {
+    const lines = ['numpy', 'pytorch', 'keras'].map((lang) => {
       const code = generate(lang, cfg, BASE);
-      assert.match(code, /not exported as \w+ code yet/, lang);
-    }
-    const line = generate('pytorch', cfg, BASE).split('\n').find((l) => l.startsWith('#   dicelab loss '));
-    const args = line.replace('#   dicelab ', '').split(' ');
+      assert.doesNotMatch(code, /not exported/, lang);
+      assert.match(code, { numpy: /^def loss\(/m, pytorch: /^class \w+Loss\(nn\.Module\):$/m, keras: /^class \w+Loss\(keras\.losses\.Loss\):$/m }[lang], lang);
+      return code.split('\n').find((l) => l.startsWith('#   dicelab loss '));
+    });
+    assert.ok(lines[0] && lines.every((l) => l === lines[0]), `one command in every form: ${lines}`);
+    const args = lines[0].replace('#   dicelab ', '').split(' ');
     const r = spawnSync(BIN, args, { cwd: dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, `${line}: ${r.stderr}`);
-    assert.equal(JSON.parse(r.stdout).config.kind, cfg.kind, line);
+    assert.equal(r.status, 0, `${lines[0]}: ${r.stderr}`);
+    // The same configuration as the grid's direct flags give.
+    const direct = spawnSync(BIN, cliArgs(cfg, 'logits.npy', 'labels.npy'), { cwd: dir, encoding: 'utf8' });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.equal(JSON.parse(r.stdout).loss, JSON.parse(direct.stdout).loss, lines[0]);
   }
 });
 
@@ -147,7 +150,7 @@ test('the tabs are NumPy, PyTorch and Keras', () => {
 
 test('every form is self-contained and links to the page with its configuration', () => {
   for (const lang of ['numpy', 'pytorch', 'keras']) {
-    for (const cfg of configs()) {
+    for (const cfg of allConfigs()) {
       const code = generate(lang, cfg, BASE);
       const what = `${lang} ${JSON.stringify(cfg)}`;
       assert.match(code, { numpy: /^def loss\(logits, labels,/m, pytorch: /^class \w+Loss\(nn\.Module\):$/m, keras: /^class \w+Loss\(keras\.losses\.Loss\):$/m }[lang], what);
@@ -156,7 +159,7 @@ test('every form is self-contained and links to the page with its configuration'
     }
   }
   // The page sets s_nr = s_dr and ignores label 255: such a configuration's link reproduces it.
-  for (const cfg of configs().map((c) => ({ ...c, 'smooth-dr': c['smooth-nr'] }))) {
+  for (const cfg of allConfigs().map((c) => ({ ...c, 'smooth-dr': c['smooth-nr'] }))) {
     const link = pageLink(cfg, BASE);
     assert.ok(link.startsWith(`${BASE}#`), link);
     // The same state as the configuration's: equal loss options (those without effect at defaults).
@@ -165,10 +168,33 @@ test('every form is self-contained and links to the page with its configuration'
     assert.deepEqual(lossConfig(parseHash(new URL(link).hash).a), lossConfig(state), link);
     for (const lang of ['numpy', 'pytorch', 'keras']) assert.ok(generate(lang, cfg, BASE).includes(` ${link}\n`), `${lang}: ${link}`);
   }
-  assert.equal(pageLink(configs()[0], BASE), null, 's_nr ≠ s_dr has no link');
-  assert.throws(() => generate('tensorflow', configs()[0], BASE), /unknown language 'tensorflow'/);
-  assert.throws(() => generate('numpy', configs()[0]), /base URL/);
+  assert.equal(pageLink(allConfigs()[0], BASE), null, 's_nr ≠ s_dr has no link');
+  assert.throws(() => generate('tensorflow', allConfigs()[0], BASE), /unknown language 'tensorflow'/);
+  assert.throws(() => generate('numpy', allConfigs()[0]), /base URL/);
 });
+
+/** The parameters' defaults a Part 2 form must have for `cfg` (docs/losses.md 2.13's defaults). */
+function part2Defaults(cfg) {
+  const kind = cfg.kind;
+  const variant = cfg.variant ?? { 'focal-tversky': 'smp', focal: 'smp', lovasz: 'smp' }[kind] ?? 'monai';
+  const region = ['dice', 'jaccard', 'tversky', 'focal-tversky', 'dice+focal'].includes(kind);
+  const focal = kind === 'focal' || kind === 'dice+focal';
+  const want = {};
+  if (region) Object.assign(want, { smooth_nr: cfg['smooth-nr'], smooth_dr: cfg['smooth-dr'] });
+  if (kind === 'tversky' || kind === 'focal-tversky') Object.assign(want, { alpha: cfg.alpha ?? 0.5, beta: cfg.beta });
+  if (focal) want.alpha = cfg.alpha;
+  if (kind === 'focal-tversky') want.gamma = cfg.gamma ?? (variant === 'paper' ? 4 / 3 : 0.75);
+  if (focal) want.gamma = cfg.gamma ?? 2;
+  if (kind === 'dice+focal') Object.assign(want, { lambda_dice: cfg['lambda-dice'], lambda_focal: cfg['lambda-focal'] });
+  if ((region && variant === 'smp') || cfg['log-loss']) want.eps = cfg.eps;
+  if (kind !== 'focal') want.batch = cfg.aggregation === 'global';
+  want.reduction = cfg.reduction;
+  // The softmax focal loss needs class 0 (docs/losses.md 2.6).
+  if (kind !== 'focal' || cfg['focal-activation'] !== 'softmax') want.include_background = cfg['include-background'];
+  if (kind !== 'focal') want.sigmoid = cfg.activation === 'sigmoid';
+  want.ignore_index = 255;
+  return want;
+}
 
 test('every form parses as Python and its parameters default to the configuration', (t) => {
   const why = numpyMissing();
@@ -177,7 +203,7 @@ test('every form parses as Python and its parameters default to the configuratio
     t.skip(why);
     return;
   }
-  const cfgs = configs();
+  const cfgs = allConfigs();
   const sources = cfgs.flatMap((cfg) => ['numpy', 'pytorch', 'keras'].map((lang) => generate(lang, cfg, BASE)));
   // The defaults of `def loss(…)` or of the class's `__init__`, read with Python's own parser.
   const reader = `
@@ -193,7 +219,7 @@ print(json.dumps(out))
   const got = JSON.parse(execFileSync('python3', ['-c', reader], { input: JSON.stringify(sources), encoding: 'utf8' }));
   cfgs.forEach((cfg, i) => {
     const dice = cfg.kind !== 'ce';
-    const want = {
+    const want = part2(cfg) ? part2Defaults(cfg) : {
       ...(dice ? {
         smooth_nr: cfg['smooth-nr'], smooth_dr: cfg['smooth-dr'], formula: cfg.formula,
         ...(cfg.kind === 'gdl' ? { w_type: cfg.weights } : {}),
@@ -203,7 +229,12 @@ print(json.dumps(out))
     };
     assert.deepEqual(got[3 * i], want, `numpy ${JSON.stringify(cfg)}`);
     assert.deepEqual(got[3 * i + 1], { ...want, channels_last: false }, `pytorch ${JSON.stringify(cfg)}`);
-    const name = { dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss' }[cfg.kind];
-    assert.deepEqual(got[3 * i + 2], { ...want, from_logits: true, name, dtype: null }, `keras ${JSON.stringify(cfg)}`);
+    const name = {
+      dice: 'dice_loss', gdl: 'generalized_dice_loss', ce: 'cross_entropy_loss', 'dice+ce': 'dice_ce_loss', jaccard: 'jaccard_loss', tversky: 'tversky_loss',
+      'focal-tversky': 'focal_tversky_loss', focal: 'focal_loss', lovasz: 'lovasz_softmax_loss', 'dice+focal': 'dice_focal_loss',
+    }[cfg.kind];
+    // The focal losses are defined on logits only (docs/losses.md 2.0): no from_logits.
+    const logits = ['focal', 'dice+focal'].includes(cfg.kind) ? {} : { from_logits: true };
+    assert.deepEqual(got[3 * i + 2], { ...want, ...logits, name, dtype: null }, `keras ${JSON.stringify(cfg)}`);
   });
 });
