@@ -1,5 +1,5 @@
 // The explanation panels below the runs: the loss as MathML with its gradient inspector, the
-// exported code with its ARIA tabs and Copy button, and the check of the visitor's own tensors. Their modules (formula.js, codegen.js, ~7 KB
+// exported code with its ARIA tabs and Copy button, and the check of the visitor's own tensors. Their modules (formula.js, codegen.js, ~14 KB
 // gzipped) are fetched when a panel first comes within 600 px of the screen: an embed never shows
 // them, and a first visit does not download them.
 
