@@ -1,11 +1,12 @@
 // The engines bench.html can time: dicelab's wasm build on the CPU (`dicelab`) and on WebGPU
-// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend. Each loader resolves to
+// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend, in one of the constructions of
+// tfjs_net.js (`opts.construction`; default the first the backend can run). Each loader resolves to
 // { info, step(), reference?() } where step() trains once and resolves to the loss before the
 // update; reference(), where present, resolves to the CPU engine's first-step loss, for the GPU's
 // first-step check (called after the timing, so it costs the timed figures nothing). A loader
 // rejects with a `Skip` where its engine cannot run here (no WebGPU, no adapter). TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
 // it is never part of the playground's build.
-import { makeModel } from './tfjs_net.js';
+import { constructionsFor, makeModel } from './tfjs_net.js';
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -79,8 +80,12 @@ async function tfjs(name, opts) {
   const ok = await tf.setBackend(spec.backend);
   if (!ok || tf.getBackend() !== spec.backend) throw new Error(`tfjs backend ${spec.backend} did not start`);
   await tf.ready();
+  const runs = constructionsFor(tf);
+  if (opts.construction && !runs.includes(opts.construction)) {
+    throw new Skip(`construction ${opts.construction} needs kernels tfjs-${spec.backend} lacks (it runs ${runs.join(', ')})`);
+  }
   const model = makeModel(tf, opts);
-  const info = { backend: tf.getBackend(), customFilterGrad: model.customFilterGrad };
+  const info = { backend: tf.getBackend(), construction: model.construction, constructions: runs };
   if (spec.backend === 'wasm') info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return { info, step: () => model.step() };
 }
