@@ -111,8 +111,8 @@ function pointwise(tf, x, w, b) {
 }
 
 /** A model over the protocol's batch with `construction` (default: the first the backend runs):
- * `step()` trains once and resolves to the loss before it; `lossAndGrads()` gives the loss and
- * ∂L/∂θ per layer without updating (the gradient check). */
+ * `step()` trains once and resolves to the loss before it; `loss()` and `lossAndGrads()` give the
+ * loss (and ∂L/∂θ per layer) without updating (the gradient check). */
 export function makeModel(tf, { batch, size, loss, construction }) {
   const chosen = construction ?? constructionsFor(tf)[0];
   if (!constructionsFor(tf).includes(chosen)) {
@@ -158,6 +158,13 @@ export function makeModel(tf, { batch, size, loss, construction }) {
     construction: chosen,
     async step() {
       const l = opt.minimize(lossFn, true);
+      const [v] = await l.data();
+      l.dispose();
+      return v;
+    },
+    /** The loss at the current weights, forward only. */
+    async loss() {
+      const l = tf.tidy(lossFn);
       const [v] = await l.data();
       l.dispose();
       return v;
