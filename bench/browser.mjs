@@ -57,15 +57,24 @@ function fastest(results) {
 /** The plan: [webgpu, engine, batch, size, loss, query extras], interleaved by round. */
 /** tools/gpu-bench.sh's runs: every engine a GPU changes, in the browser with the WebGPU flag. */
 function gpuPlan() {
-  const q = { warmup: 5, reps: 3, steps: 30, rep_ms: 4000 };
+  // DICELAB_GPU_QUICK (a software adapter, where a step takes seconds): a few capped steps each,
+  // tfjs in its default construction.
+  const quick = Boolean(process.env.DICELAB_GPU_QUICK);
+  const q = quick ? { warmup: 1, reps: 1, steps: 3, rep_ms: 2000 } : { warmup: 5, reps: 3, steps: 30, rep_ms: 4000 };
   const probe = { warmup: 1, reps: 1, steps: 3, rep_ms: 2000 };
   const gpuTfjs = ['tfjs-webgpu', 'tfjs-webgl'];
+  // dicelab-gpu at 4×48 first: where it finds no WebGPU adapter (or the browser's GPU process
+  // fails with these flags), the other WebGPU runs are dropped instead of each waiting it out.
+  const canary = { webgpu: true, engine: 'dicelab-gpu', batch: 4, size: 48, loss: 'dice', q, round: 0, canary: true };
   return [
-    ...gpuTfjs.flatMap((engine) =>
+    canary,
+    ...(quick ? [] : gpuTfjs).flatMap((engine) =>
       CONSTRUCTIONS.map((construction) => ({ webgpu: true, engine, batch: 4, size: 48, loss: 'dice', q: { ...probe, construction }, round: 0, probe: true })),
     ),
     ...SIZES.flatMap(([batch, size]) =>
-      ['dicelab', 'dicelab-gpu', ...gpuTfjs].map((engine) => ({ webgpu: true, engine, batch, size, loss: 'dice', q, round: 0 })),
+      ['dicelab', 'dicelab-gpu', ...gpuTfjs]
+        .filter((engine) => !(engine === 'dicelab-gpu' && size === 48))
+        .map((engine) => ({ webgpu: true, engine, batch, size, loss: 'dice', q, round: 0 })),
     ),
   ];
 }
@@ -123,7 +132,8 @@ async function one(browser, base, run) {
   try {
     // 'commit': a slow engine's synchronous first step can hold the load event past goto's timeout.
     await page.goto(`${base}/bench.html?${query}`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: 300000 });
+    // A page whose GPU process never comes up must not hold the run for long (DICELAB_PAGE_TIMEOUT_MS).
+    await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: Number(process.env.DICELAB_PAGE_TIMEOUT_MS) || 300000 });
     const result = await page.evaluate(() => window.benchResult);
     const files = (await Promise.all(bodies)).filter(Boolean);
     const gzBytes = files.reduce((s, f) => s + f.gz, 0);
@@ -157,6 +167,10 @@ async function main() {
           : `  ${tag}: ${r.stepsPerS.toFixed(2)} steps/s${r.simdPeakGflops ? ` (${r.gflops.toFixed(2)} GFLOP/s, ${r.pctOfPeak.toFixed(1)} % of the ${r.simdPeakGflops.toFixed(1)} GFLOP/s SIMD peak)` : ''}${r.profile ? `, profiled ${r.profile.msProfiled.toFixed(1)} ms/step` : ''}, first ${r.first.toFixed(6)} (check ${r.check})${vsCpu}, load→first ${r.loadToFirstMs.toFixed(0)} ms, ${(r.gzBytes / 1024).toFixed(1)} KiB gz${r.adapter ? `, adapter ${r.adapter}` : ''}`,
       );
       results.push(r);
+      if (run.canary && (r.error || r.skipped)) {
+        console.log(`  WebGPU is not usable in this browser (${r.error ?? r.skipped}): the other runs are dropped`);
+        break;
+      }
     }
   } finally {
     for (const b of Object.values(browsers)) await b.close();
