@@ -125,7 +125,7 @@ def main(folder):
                 else {"dicelab": "CPU (wasm)", "tfjs-webgl": "WebGL (the browser's GPU process)"}.get(e, "–"),
                 cell(cells.get((4, 48))),
                 cell(cells.get((8, 64))),
-                f"max |first − check| {max(diffs):.1e}" if diffs else "",
+                f"max \\|first − check\\| {max(diffs):.1e}" if diffs else "",
             ]
         )
     print("## tools/gpu-bench.sh")
