@@ -2,6 +2,7 @@
 // (wasm) each train two steps of the protocol's TinySegNet, and their first-step losses equal the
 // protocol's check value. With WebGPU (SwiftShader here), dicelab-gpu trains too, its first step
 // equal to the check value and to the CPU engine's; without WebGPU it is skipped with the reason.
+// dicelab's result carries the SIMD ceiling; tfjs names its construction; the step profile runs.
 // No timing: `cargo xtask bench` measures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,9 +43,32 @@ for (const engine of ['dicelab', 'tfjs-wasm-simd']) {
     assert.equal(r.error, undefined, r.error);
     assert.ok(r.firstDiff < 1e-5, `first Dice ${r.first} vs ${r.check}`);
     assert.ok(r.stepsPerS > 0);
+    if (engine === 'dicelab') {
+      // The same-run SIMD ceiling and the step's share of it (src/bench/peak.rs).
+      assert.ok(r.simdPeakGflops > 1, `SIMD peak ${r.simdPeakGflops} GFLOP/s`);
+      assert.ok(r.pctOfPeak > 0 && r.pctOfPeak < 100, `${r.pctOfPeak} % of the peak`);
+    } else {
+      // tfjs-wasm has no Conv2DBackpropFilter: only the forward-conv custom gradient runs there.
+      assert.equal(r.construction, 'custom-fwd');
+      assert.deepEqual(r.constructions, ['custom-fwd']);
+    }
     assert.deepEqual(errors, []);
   });
 }
+
+test('bench.html: the step profile sums to about the step', async () => {
+  const page = await browsers.off.newPage();
+  await page.goto(`${server.url}/bench.html?engine=dicelab&batch=2&size=32&loss=ce&warmup=1&reps=1&steps=2&profile=3`);
+  await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: 120000 });
+  const r = await page.evaluate(() => window.benchResult);
+  await page.close();
+  assert.equal(r.error, undefined, r.error);
+  const pieces = Object.entries(r.profile.pieces);
+  assert.ok(pieces.some(([n]) => n === 'L2 dW gemm') && pieces.some(([n]) => n === 'loss'));
+  const sum = pieces.reduce((a, [, ms]) => a + ms, 0);
+  // The pieces cover the whole step: their sum is the profiled step's time less the clock's grain.
+  assert.ok(Math.abs(sum - r.profile.msProfiled) < 0.2 * r.profile.msProfiled + 1, `${sum} vs ${r.profile.msProfiled} ms`);
+});
 
 test('bench.html: dicelab-gpu trains on WebGPU from the CPU engine\'s first step', async () => {
   const [r, errors] = await run(browsers.on, 'dicelab-gpu');

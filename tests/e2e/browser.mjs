@@ -12,11 +12,13 @@ const FLAGS = [
   '--no-first-run',
 ];
 
-/** A fresh browser (playwright gives it a new profile); `webgpu` adds `--enable-unsafe-webgpu`. */
+/** A fresh browser (playwright gives it a new profile); `webgpu` adds `--enable-unsafe-webgpu`.
+ * DICELAB_CHROMIUM names another Chromium and DICELAB_CHROMIUM_ARGS adds flags (tools/gpu-bench.sh:
+ * a hardware GPU's flags). */
 export async function launch({ webgpu }) {
-  const args = [...FLAGS];
+  const args = [...FLAGS, ...(process.env.DICELAB_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)];
   if (webgpu) args.push('--enable-unsafe-webgpu');
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+  return chromium.launch({ executablePath: process.env.DICELAB_CHROMIUM || '/usr/bin/chromium', args, headless: true });
 }
 
 /** A new page that records console errors, page errors and request URLs. */

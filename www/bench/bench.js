@@ -2,15 +2,18 @@
 // protocol says: the first step's loss against the protocol's check value, then warm-up steps and
 // repetitions of timed steps, each awaited to completion; the median repetition's ms/step.
 // An engine that cannot run here (dicelab-gpu without WebGPU) is skipped: benchResult.skipped says
-// why. Query: ?engine=…&batch=4&size=48&loss=dice&warmup=5&reps=3&steps=30&rep_ms=… (rep_ms caps one
-// repetition's time for the slow backends; at least one step always runs). The result lands in
+// why. Query: ?engine=…&batch=4&size=48&loss=dice&warmup=5&reps=3&steps=30&rep_ms=…&construction=…
+// (rep_ms caps one repetition's time for the slow backends; at least one step always runs;
+// construction picks the TensorFlow.js network's construction, www/bench/tfjs_net.js; &profile=N
+// times dicelab's step piece by piece over N more steps). dicelab's result also carries the
+// same-run SIMD ceiling and the step's GFLOP/s against it. The result lands in
 // window.benchResult and document.body.dataset.done.
 import { CHECK } from './protocol.js';
 import { GPU_CPU_TOLERANCE, Skip, load } from './engines.js';
 
 const q = new URLSearchParams(location.search);
 const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
-const opts = { batch: num('batch', 4), size: num('size', 48), loss: q.get('loss') ?? 'dice' };
+const opts = { batch: num('batch', 4), size: num('size', 48), loss: q.get('loss') ?? 'dice', construction: q.get('construction') ?? undefined, profile: num('profile', 0) };
 const engine = q.get('engine') ?? 'dicelab';
 const warmup = num('warmup', 5);
 const reps = num('reps', 3);
@@ -30,7 +33,7 @@ async function timed(step, n, ms) {
 }
 
 async function main() {
-  const { info, step, reference } = await load(engine, opts);
+  const { info, step, reference, after } = await load(engine, opts);
   const first = await step();
   // performance.now() counts from navigation start.
   const loadToFirstMs = performance.now();
@@ -47,6 +50,7 @@ async function main() {
   const msPerStep = sorted[Math.floor(sorted.length / 2)];
   // The GPU engine's first step against the CPU engine's, from the same weights and batch.
   const cpuFirst = reference ? await reference() : null;
+  const extra = after ? await after(msPerStep) : {};
   const gpuCpu = reference
     ? { cpuFirst, gpuCpuDiff: Math.abs(first - cpuFirst), gpuCpuTolerance: GPU_CPU_TOLERANCE }
     : {};
@@ -64,6 +68,7 @@ async function main() {
     msPerStep,
     stepsPerS: 1000 / msPerStep,
     ...gpuCpu,
+    ...extra,
   };
 }
 

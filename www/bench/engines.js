@@ -1,11 +1,12 @@
 // The engines bench.html can time: dicelab's wasm build on the CPU (`dicelab`) and on WebGPU
-// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend. Each loader resolves to
-// { info, step(), reference?() } where step() trains once and resolves to the loss before the
-// update; reference(), where present, resolves to the CPU engine's first-step loss, for the GPU's
+// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend, in one of the constructions of
+// tfjs_net.js (`opts.construction`; default the first the backend can run). Each loader resolves to
+// { info, step(), reference?(), after?(msPerStep) } where step() trains once and resolves to the loss
+// before the update; after(), where present, adds figures measured after the timing; reference(), where present, resolves to the CPU engine's first-step loss, for the GPU's
 // first-step check (called after the timing, so it costs the timed figures nothing). A loader
 // rejects with a `Skip` where its engine cannot run here (no WebGPU, no adapter). TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
 // it is never part of the playground's build.
-import { makeModel } from './tfjs_net.js';
+import { constructionsFor, makeModel } from './tfjs_net.js';
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -43,10 +44,46 @@ async function wasm() {
   return mod;
 }
 
-async function dicelab({ batch, size, loss }) {
+/** The SIMD ceiling (`simdPeakRun`, src/bench/peak.rs) in GFLOP/s: rounds sized to ~25 ms a run,
+ * the best of 5 (the fastest run is the one least disturbed by the machine). */
+function simdPeakGflops(mod) {
+  const time = (rounds) => {
+    const t0 = performance.now();
+    mod.simdPeakRun(rounds, 0.999, 0.001);
+    return performance.now() - t0;
+  };
+  let rounds = 1 << 20;
+  while (time(rounds) < 5 && rounds < 1 << 28) rounds *= 2;
+  rounds = Math.max(rounds, Math.round((rounds * 25) / Math.max(time(rounds), 1)));
+  let best = 0;
+  for (let i = 0; i < 5; i++) best = Math.max(best, mod.simdPeakFlops(rounds) / time(rounds) / 1e6);
+  return best;
+}
+
+async function dicelab({ batch, size, loss, profile }) {
   const mod = await wasm();
   const run = new mod.ProtocolRun(batch, size, loss);
-  return { info: { backend: 'cpu (wasm)' }, step: async () => run.step() };
+  // After the timing: the same run's arithmetic against the ceiling, and (?profile=N) the step
+  // taken apart over N steps after 3 warm-up steps (src/bench/profile.rs).
+  const after = async (msPerStep) => {
+    const peak = simdPeakGflops(mod);
+    const flops = mod.stepFlops(batch, size);
+    const gflops = flops / msPerStep / 1e6;
+    const out = { simdPeakGflops: peak, stepGflop: flops / 1e9, gflops, pctOfPeak: (100 * gflops) / peak };
+    if (profile > 0) {
+      const p = new mod.StepProfile(batch, size, loss);
+      for (let i = 0; i < 3; i++) p.step();
+      p.free();
+      const p2 = new mod.StepProfile(batch, size, loss);
+      const t0 = performance.now();
+      for (let i = 0; i < profile; i++) p2.step();
+      const msProfiled = (performance.now() - t0) / profile;
+      const ms = p2.msPerStep();
+      out.profile = { steps: profile, msProfiled, pieces: Object.fromEntries(p2.names().map((n, i) => [n, ms[i]])) };
+    }
+    return out;
+  };
+  return { info: { backend: 'cpu (wasm)' }, step: async () => run.step(), after };
 }
 
 async function dicelabGpu({ batch, size, loss }) {
@@ -79,8 +116,12 @@ async function tfjs(name, opts) {
   const ok = await tf.setBackend(spec.backend);
   if (!ok || tf.getBackend() !== spec.backend) throw new Error(`tfjs backend ${spec.backend} did not start`);
   await tf.ready();
+  const runs = constructionsFor(tf);
+  if (opts.construction && !runs.includes(opts.construction)) {
+    throw new Skip(`construction ${opts.construction} needs kernels tfjs-${spec.backend} lacks (it runs ${runs.join(', ')})`);
+  }
   const model = makeModel(tf, opts);
-  const info = { backend: tf.getBackend(), customFilterGrad: model.customFilterGrad };
+  const info = { backend: tf.getBackend(), construction: model.construction, constructions: runs };
   if (spec.backend === 'wasm') info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return { info, step: () => model.step() };
 }

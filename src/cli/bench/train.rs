@@ -18,6 +18,9 @@ use std::time::Instant;
 #[derive(Debug, Serialize)]
 struct TrainBench {
     backend: &'static str,
+    /// The GPU adapter (GPU runs only), so a software one (lavapipe) is told from hardware.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adapter: Option<String>,
     batch: usize,
     size: usize,
     classes: usize,
@@ -31,15 +34,22 @@ struct TrainBench {
     protocol_ce: f64,
 }
 
-/// The protocol's run of `batch` × `size`² on `backend`, from the protocol's weights.
-fn protocol_run(backend: Backend, batch: usize, size: usize) -> Result<ProtocolRun, String> {
+/// The protocol's run of `batch` × `size`² on `backend`, from the protocol's weights, and the GPU
+/// adapter's description.
+fn protocol_run(
+    backend: Backend,
+    batch: usize,
+    size: usize,
+) -> Result<(ProtocolRun, Option<String>), String> {
     match backend {
-        Backend::Cpu => ProtocolRun::new(batch, size, ProtocolLoss::Dice),
+        Backend::Cpu => Ok((ProtocolRun::new(batch, size, ProtocolLoss::Dice)?, None)),
         Backend::Gpu => {
             let ctx =
                 pollster::block_on(GpuContext::new()).map_err(|r| format!("--backend gpu: {r}"))?;
-            pollster::block_on(ProtocolRun::on_gpu(ctx, batch, size, ProtocolLoss::Dice))
-                .map_err(|e| format!("--backend gpu: {e}"))
+            let adapter = ctx.adapter();
+            let run = pollster::block_on(ProtocolRun::on_gpu(ctx, batch, size, ProtocolLoss::Dice))
+                .map_err(|e| format!("--backend gpu: {e}"))?;
+            Ok((run, Some(adapter)))
         }
     }
 }
@@ -56,7 +66,8 @@ fn bench_shape(
             .map_err(|e| e.to_string())
     };
     let (first_dice, first_ce) = (first(ProtocolLoss::Dice)?, first(ProtocolLoss::Ce)?);
-    let mut run = protocol_run(backend, batch, size)?.with_loss(cmd.preset.config());
+    let (run, adapter) = protocol_run(backend, batch, size)?;
+    let mut run = run.with_loss(cmd.preset.config());
     let mut step = |n: usize| -> Result<(), String> {
         for _ in 0..n {
             run.step().map_err(|e| e.to_string())?;
@@ -74,6 +85,7 @@ fn bench_shape(
     let s = times[times.len() / 2];
     Ok(TrainBench {
         backend: run.backend(),
+        adapter,
         batch,
         size,
         classes: CLASSES,
