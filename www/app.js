@@ -266,7 +266,7 @@ async function startRuns() {
   if (ui.ab) runs.b = sessionConfig(ui.b);
   let image = null;
   if (ui.a.source === 'yours') {
-    const got = await loadOwn().then((p) => p.take(), (e) => ({ problem: e.message }));
+    const got = await loadOwn().then((p) => p.take(Object.values(runs)), (e) => ({ problem: e.message }));
     if (gen !== generation) return;
     if (got.problem) {
       // Training refuses to start and says why; the runs and the painting stay as they were.
@@ -288,11 +288,6 @@ async function startRuns() {
       return;
     }
     image = got.image;
-    // The painting sets the classes; a crop never exceeds the image.
-    for (const cfg of Object.values(runs)) {
-      cfg.data.classes = image.classes;
-      cfg.data.size = Math.min(cfg.data.size, image.height, image.width);
-    }
     ownStarts.set(gen, got);
   }
   worker.postMessage({ type: 'start', runs, image, backend: ui.a.backend, play: playing, generation: gen });

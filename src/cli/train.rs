@@ -3,7 +3,6 @@
 use super::args::Backend;
 use super::train_args::TrainCmd;
 use crate::loss::{LossConfig, LossKind};
-use crate::net::Dims;
 use crate::train::{Evaluation, Preset, Session, SessionConfig, StepRecord};
 use serde::Serialize;
 
@@ -97,11 +96,7 @@ pub(super) fn run(cmd: &TrainCmd) -> Result<(), String> {
         Backend::Cpu => Session::new(cfg),
         Backend::Gpu => {
             let spec = cfg.validate()?;
-            let dims = Dims {
-                batch: cfg.batch,
-                height: cfg.data.size,
-                width: cfg.data.size,
-            };
+            let dims = cfg.dims();
             let gpu = super::gpu::train_backend(spec, dims, cfg.optim)?;
             Session::with_backend(cfg, Box::new(gpu))
         }

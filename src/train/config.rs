@@ -3,7 +3,7 @@
 
 use crate::data::{Annotation, DataConfig, IGNORE_LABEL};
 use crate::loss::LossConfig;
-use crate::net::{InitKind, NetSpec, OptimConfig};
+use crate::net::{Dims, InitKind, NetSpec, OptimConfig};
 use serde::{Deserialize, Serialize};
 
 /// Images per training step.
@@ -44,6 +44,15 @@ impl Default for SessionConfig {
 }
 
 impl SessionConfig {
+    /// The batches a backend must hold for this run: `batch` images of `size × size`.
+    pub fn dims(&self) -> Dims {
+        Dims {
+            batch: self.batch,
+            height: self.data.size,
+            width: self.data.size,
+        }
+    }
+
     /// Checks every option; the message names the offending one.
     pub fn validate(&self) -> Result<NetSpec, String> {
         self.data.validate()?;

@@ -10,7 +10,7 @@ use super::source::{EvalView, Source};
 use crate::data::OwnImage;
 use crate::gpu::{FallbackReason, GpuError, ReadySignal};
 use crate::loss::{LossConfig, LossReport};
-use crate::net::{init_params, Dims, NetSpec, OptimConfig};
+use crate::net::{init_params, NetSpec, OptimConfig};
 use crate::rng::derive_seed;
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -87,11 +87,7 @@ impl Session {
     /// A session on the CPU backend, on the synthetic scenes or on `own` image.
     pub fn new_on(config: SessionConfig, own: Option<OwnImage>) -> Result<Self, TrainError> {
         let spec = config.validate().map_err(TrainError::Config)?;
-        let cap = Dims {
-            batch: config.batch,
-            height: config.data.size,
-            width: config.data.size,
-        };
+        let cap = config.dims();
         let backend = CpuBackend::new(spec, cap, config.init, 0, config.optim);
         Self::with_backend_on(config, Box::new(backend), own)
     }

@@ -43,7 +43,6 @@ async fn gpu_session(
     own: Option<OwnImage>,
 ) -> Result<Session, FallbackReason> {
     use crate::gpu::{GpuContext, GpuError};
-    use crate::net::Dims;
     use crate::train::{GpuBackend, TrainError};
     let spec = cfg.validate().map_err(FallbackReason::GpuFailed)?;
     let ctx = if auto {
@@ -51,11 +50,7 @@ async fn gpu_session(
     } else {
         GpuContext::new().await?
     };
-    let dims = Dims {
-        batch: cfg.batch,
-        height: cfg.data.size,
-        width: cfg.data.size,
-    };
+    let dims = cfg.dims();
     let backend = GpuBackend::new(ctx, spec, dims, cfg.optim)
         .await
         .map_err(|e| FallbackReason::GpuFailed(e.to_string()))?;

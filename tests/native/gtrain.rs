@@ -554,11 +554,7 @@ pub fn small_config() -> SessionConfig {
 
 fn gpu_session(ctx: GpuContext, cfg: SessionConfig) -> Session {
     let spec = cfg.validate().unwrap();
-    let dims = Dims {
-        batch: cfg.batch,
-        height: cfg.data.size,
-        width: cfg.data.size,
-    };
+    let dims = cfg.dims();
     let backend = pollster::block_on(GpuBackend::new(ctx, spec, dims, cfg.optim)).unwrap();
     Session::with_backend(cfg, Box::new(backend)).unwrap()
 }

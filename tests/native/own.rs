@@ -172,14 +172,14 @@ fn gpu_training_on_your_image_matches_the_cpu() {
         return;
     };
     let cfg = config(32);
-    let dims = Dims {
-        batch: cfg.batch,
-        height: 32,
-        width: 32,
-    };
     let spec = cfg.validate().expect("valid");
-    let backend = pollster::block_on(dicelab::train::GpuBackend::new(ctx, spec, dims, cfg.optim))
-        .expect("a GPU backend");
+    let backend = pollster::block_on(dicelab::train::GpuBackend::new(
+        ctx,
+        spec,
+        cfg.dims(),
+        cfg.optim,
+    ))
+    .expect("a GPU backend");
     let mut gpu = Session::with_backend_on(cfg, Box::new(backend), Some(own())).expect("session");
     let mut cpu = Session::new_on(cfg, Some(own())).expect("session");
     gpu.step(5).expect("GPU steps");

@@ -125,11 +125,7 @@ fn a_gpu_session_switched_to_a_part2_loss_stays_on_the_gpu() {
     };
     let cfg = small_config();
     let spec = cfg.validate().expect("valid");
-    let dims = Dims {
-        batch: cfg.batch,
-        height: cfg.data.size,
-        width: cfg.data.size,
-    };
+    let dims = cfg.dims();
     let backend = pollster::block_on(dicelab::train::GpuBackend::new(
         ctx.clone(),
         spec,
@@ -316,11 +312,7 @@ fn a_lovasz_sort_past_the_gpu_limits_moves_the_run_to_the_cpu_saying_why() {
     };
     let cfg = small_config();
     let spec = cfg.validate().expect("valid");
-    let dims = Dims {
-        batch: cfg.batch,
-        height: cfg.data.size,
-        width: cfg.data.size,
-    };
+    let dims = cfg.dims();
     let backend = || SmallGpu {
         cpu: dicelab::train::CpuBackend::new(spec, dims, cfg.init, 0, cfg.optim),
         checkpoint: Vec::new(),

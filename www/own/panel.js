@@ -37,14 +37,22 @@ export function ownPanel({ container, status, train, onTrain }) {
   train.addEventListener('click', onTrain);
 
   return {
-    /** The painting for new runs, `{image, colors}`, or `{problem}` (one line). */
-    async take() {
+    /**
+     * The painting for new runs, `{image, colors, names, started}`, or `{problem}` (one line); fits
+     * the runs' configurations (`configs`) to it.
+     */
+    async take(configs) {
       await editor.ready;
       const problem = editor.problem();
       if (problem) return { problem };
       const { width, height, rgb } = editor.getImage();
       const classes = editor.classes();
       const at = version;
+      // The painting sets the classes; a crop never exceeds the image.
+      for (const cfg of configs) {
+        cfg.data.classes = classes.length;
+        cfg.data.size = Math.min(cfg.data.size, height, width);
+      }
       return {
         image: { height, width, classes: classes.length, rgb, labels: editor.getLabels() },
         colors: classes.map((c) => hexRgb(c.color)),
