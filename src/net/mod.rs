@@ -8,10 +8,8 @@
 
 mod argmax;
 mod conv;
-mod gemm;
 mod geometry;
 mod heat;
-mod im2col;
 mod init;
 mod model;
 mod optim;
@@ -20,15 +18,11 @@ mod spec;
 mod workspace;
 
 pub use argmax::argmax;
-pub use conv::{
-    conv2d_backward_filter, conv2d_backward_input, conv2d_forward, MAX_CHANNELS, TILE_ROWS,
-};
-pub use gemm::{gemm, Op};
+pub use conv::{conv2d_backward_filter, conv2d_backward_input, conv2d_forward, flip_weights};
 pub use geometry::{Conv, Dims};
 pub use heat::gradient_heat;
-pub use im2col::{col2im, col2im_add_rows, im2col, im2col_rows};
 pub use init::{init_params, InitKind};
-pub use model::TinySegNet;
+pub use model::{Piece, TinySegNet};
 pub use optim::{adam_update, sgd_momentum_update, OptimConfig, OptimKind, Optimizer};
 pub use relu::{relu, relu_backward};
 pub use spec::{split, split_mut, NetSpec, SpecError, CLASSES, INPUT_CHANNELS, LAYERS, WIDTHS};

@@ -1,43 +1,80 @@
 //! `Workspace`: every buffer a forward and backward pass touches, allocated once for a largest
 //! batch, so a training step allocates nothing in the net.
+//!
+//! A tensor a 3×3 convolution reads is stored with the zero border that convolution's padding needs
+//! (`dicelab_kernels::Grid`): the layer before writes straight into its interior, and the border,
+//! zeroed here, is never written.
 
-use super::conv::TILE_ROWS;
+use super::conv::grid;
 use super::geometry::Dims;
-use super::spec::{NetSpec, LAYERS};
+use super::spec::{NetSpec, INPUT_CHANNELS, LAYERS};
+use dicelab_kernels::Grid;
 
 /// Buffers for batches of up to `capacity.batch` images of `capacity.height × capacity.width`.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub(super) capacity: Dims,
-    /// Scratch for one im2col tile (`TILE_ROWS` rows of the widest 3×3 layer), shared by every
-    /// convolution in turn.
-    pub(super) col: Vec<f32>,
-    /// Post-ReLU activations of the three hidden layers.
+    /// The images, bordered for layer 0.
+    pub(super) input: Vec<f32>,
+    /// Post-ReLU activations of the three hidden layers, each bordered for the layer that reads it.
     pub(super) acts: [Vec<f32>; LAYERS - 1],
     /// Logits (B, H, W, C).
     pub(super) logits: Vec<f32>,
     /// `∂L/∂logits`, written by the loss, read by backward.
     pub(super) dlogits: Vec<f32>,
-    /// Two ping-pong buffers for `∂L/∂activation`.
-    pub(super) dacts: [Vec<f32>; 2],
+    /// `∂L/∂(pre-activation)` of the three hidden layers, each bordered for its layer's input
+    /// gradient (layer 0 has none: no border).
+    pub(super) dacts: [Vec<f32>; LAYERS - 1],
+    /// One layer's weights flipped for its input gradient.
+    pub(super) flipped: Vec<f32>,
+    /// The weight gradient's f64 sums, one layer at a time.
+    pub(super) sums: Vec<f64>,
     /// `∂L/∂θ`, laid out as the flat parameter vector.
     pub(super) grads: Vec<f32>,
+}
+
+/// Where the net's tensors sit in a workspace, for a batch.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Grids {
+    /// The images.
+    pub input: Grid,
+    /// The hidden activations.
+    pub acts: [Grid; LAYERS - 1],
+    /// The logits and their gradient.
+    pub logits: Grid,
+    /// The hidden layers' pre-activation gradients.
+    pub dacts: [Grid; LAYERS - 1],
+}
+
+impl Grids {
+    /// The layout of `spec`'s tensors for `dims`.
+    pub fn new(spec: &NetSpec, dims: Dims) -> Self {
+        let layers = spec.layers();
+        let hidden = |pad| grid(dims, pad, spec.width);
+        Self {
+            input: grid(dims, layers[0].pad(), INPUT_CHANNELS),
+            acts: [0, 1, 2].map(|l| hidden(layers[l + 1].pad())),
+            logits: grid(dims, 0, spec.classes),
+            dacts: [0, 1, 2].map(|l| hidden(if l == 0 { 0 } else { layers[l].pad() })),
+        }
+    }
 }
 
 impl Workspace {
     /// Buffers for `spec` and batches up to `capacity`.
     pub fn new(spec: &NetSpec, capacity: Dims) -> Self {
-        let p = capacity.pixels();
-        let layers = spec.layers();
-        let hidden = p * spec.width;
-        let taps = layers.iter().map(|l| l.taps()).max().unwrap_or(1);
+        let g = Grids::new(spec, capacity);
+        let weights = spec.layers().iter().map(|l| l.weight_len()).max();
+        let weights = weights.unwrap_or(0);
         Self {
             capacity,
-            col: vec![0.0; p.min(TILE_ROWS) * taps],
-            acts: [0, 1, 2].map(|_| vec![0.0; hidden]),
-            logits: vec![0.0; p * spec.classes],
-            dlogits: vec![0.0; p * spec.classes],
-            dacts: [0, 1].map(|_| vec![0.0; hidden]),
+            input: vec![0.0; g.input.len()],
+            acts: g.acts.map(|a| vec![0.0; a.len()]),
+            logits: vec![0.0; g.logits.len()],
+            dlogits: vec![0.0; g.logits.len()],
+            dacts: g.dacts.map(|d| vec![0.0; d.len()]),
+            flipped: vec![0.0; weights],
+            sums: vec![0.0; weights],
             grads: vec![0.0; spec.param_count()],
         }
     }

@@ -89,7 +89,7 @@ impl TrainBackend for CpuBackend {
         let y = ArrayView3::from_shape((shape.0, shape.1, shape.2), labels).map_err(shape_error)?;
         let g = ArrayViewMut4::from_shape(shape, dlogits).map_err(shape_error)?;
         // The step number is the session's; the backend reports 0 and the session fills it in.
-        let report = loss::evaluate(cfg, z, y, Some(g))
+        let report = loss::fast::evaluate(cfg, z, y, Some(g), 1)
             .map_err(|source| TrainError::Loss { step: 0, source })?;
         self.net.backward(&mut self.ws, images, batch);
         self.opt.update(self.net.params_mut(), self.ws.grads());

@@ -182,9 +182,8 @@ fn conv2d_forward_matches_its_cpu_twin() {
         let x = random(&mut rng, p * conv.cin, 1.0);
         let (flat, off) = flat_params(&mut rng, &conv);
         let (w, b) = flat[off..].split_at(conv.weight_len());
-        let mut col = vec![0.0; p * conv.taps()];
         let mut cpu = vec![0.0; p * conv.cout];
-        conv2d_forward(&conv, DIMS, &x, w, &b[..conv.cout], &mut col, &mut cpu);
+        conv2d_forward(&conv, DIMS, &x, w, &b[..conv.cout], &mut cpu);
         let lp = LayerParams::new(&conv, DIMS, off, 0);
         let out = dispatch(
             &ctx,
@@ -214,9 +213,8 @@ fn conv2d_backward_input_matches_its_cpu_twin() {
         let dout = random(&mut rng, p * conv.cout, 1.0);
         let (flat, off) = flat_params(&mut rng, &conv);
         let w = &flat[off..off + conv.weight_len()];
-        let mut dcol = vec![0.0; p * conv.taps()];
         let mut cpu = vec![0.0; p * conv.cin];
-        conv2d_backward_input(&conv, DIMS, &dout, w, &mut dcol, &mut cpu);
+        conv2d_backward_input(&conv, DIMS, &dout, w, &mut cpu);
         let lp = LayerParams::new(&conv, DIMS, off, 0);
         let out = dispatch(
             &ctx,
@@ -245,10 +243,9 @@ fn conv2d_backward_filter_matches_its_cpu_twin() {
         let p = DIMS.pixels();
         let x = random(&mut rng, p * conv.cin, 1.0);
         let dout = random(&mut rng, p * conv.cout, 1.0);
-        let mut col = vec![0.0; p * conv.taps()];
         let mut dw = vec![0.0; conv.weight_len()];
         let mut db = vec![0.0; conv.cout];
-        conv2d_backward_filter(&conv, DIMS, &x, &dout, &mut col, &mut dw, &mut db);
+        conv2d_backward_filter(&conv, DIMS, &x, &dout, &mut dw, &mut db);
         let off = 3;
         let lp = LayerParams::new(&conv, DIMS, off, 0);
         let n = (conv.weight_len() + conv.cout) as u32;

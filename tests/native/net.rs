@@ -12,6 +12,23 @@ use dicelab::net::{
 use dicelab::rng::Mulberry32;
 use ndarray::{ArrayView3, ArrayView4};
 
+/// Every `(a, b, c)` of three lists, in order.
+fn iproduct<A: Copy, B: Copy, C: Copy>(
+    a: impl IntoIterator<Item = A>,
+    b: impl IntoIterator<Item = B> + Clone,
+    c: impl IntoIterator<Item = C> + Clone,
+) -> Vec<(A, B, C)> {
+    let mut out = Vec::new();
+    for a in a {
+        for b in b.clone() {
+            for c in c.clone() {
+                out.push((a, b, c));
+            }
+        }
+    }
+    out
+}
+
 fn uniform(rng: &mut Mulberry32, n: usize) -> Vec<f32> {
     (0..n).map(|_| 2.0 * rng.next_f32() - 1.0).collect()
 }
@@ -60,47 +77,67 @@ fn conv_forward_equals_the_direct_convolution() {
         let x = uniform(&mut rng, DIMS.pixels() * conv.cin);
         let w = uniform(&mut rng, conv.weight_len());
         let b = uniform(&mut rng, conv.cout);
-        let mut col = vec![0.0; DIMS.pixels() * conv.taps()];
         let mut out = vec![0.0; DIMS.pixels() * conv.cout];
-        conv2d_forward(&conv, DIMS, &x, &w, &b, &mut col, &mut out);
+        conv2d_forward(&conv, DIMS, &x, &w, &b, &mut out);
         let want = conv_ref(&conv, DIMS, &to64(&x), &to64(&w), &to64(&b));
         assert_close(&format!("{conv:?} forward"), &out, &want, 1e-5);
     }
 }
 
-/// The convolutions walk the pixels in tiles of the rows their scratch holds: tiles of 1, 7 (not a
-/// divisor of the 60 pixels, so the last tile is short) and all rows give the same forward output
-/// (each row is its own product) and the same gradients up to f32 summation order.
+/// The kernels' blocks (two pixels × 16, 8 or 4 columns, the last block overlapping the one
+/// before, one lane at a time under 4 columns, 2 channels or 2 pixels) for channel counts that take
+/// every path, on an odd width and on a width of 1: the
+/// forward pass equals the f64 direct convolution, and the gradients are its adjoints. With
+/// `L = ⟨G, conv(x; W) + b⟩`: `L = ⟨∂L/∂x, x⟩ + ⟨∂L/∂b, b⟩ = ⟨∂L/∂W, W⟩ + ⟨∂L/∂b, b⟩`.
 #[test]
-fn tiled_convolutions_equal_the_whole_matrix() {
+fn every_kernel_block_is_the_convolution_and_its_adjoints() {
     let mut rng = Mulberry32::new(8);
-    for conv in convs().into_iter().filter(|c| !c.is_pointwise()) {
-        let x = uniform(&mut rng, DIMS.pixels() * conv.cin);
-        let w = uniform(&mut rng, conv.weight_len());
-        let b = uniform(&mut rng, conv.cout);
-        let g = uniform(&mut rng, DIMS.pixels() * conv.cout);
-        let run = |rows: usize| {
-            let mut col = vec![0.0; rows * conv.taps()];
-            let mut out = vec![0.0; DIMS.pixels() * conv.cout];
-            conv2d_forward(&conv, DIMS, &x, &w, &b, &mut col, &mut out);
-            let mut dx = vec![0.0; x.len()];
-            conv2d_backward_input(&conv, DIMS, &g, &w, &mut col, &mut dx);
-            let (mut dw, mut db) = (vec![0.0; w.len()], vec![0.0; b.len()]);
-            conv2d_backward_filter(&conv, DIMS, &x, &g, &mut col, &mut dw, &mut db);
-            (out, dx, dw, db)
+    let shapes = [
+        (3, 16),
+        (16, 16),
+        (16, 6),
+        (8, 32),
+        (5, 21),
+        (16, 12),
+        (4, 1),
+        (1, 5),
+    ];
+    for (width, (k, dilation), (cin, cout)) in iproduct([7, 1], [(3, 1), (3, 2), (1, 1)], shapes) {
+        let dims = Dims {
+            batch: 2,
+            height: 4,
+            width,
         };
-        let whole = run(DIMS.pixels());
-        for rows in [1, 7] {
-            let tiled = run(rows);
-            assert_eq!(tiled.0, whole.0, "{conv:?} forward, tiles of {rows}");
-            assert_eq!(tiled.1, whole.1, "{conv:?} ∂L/∂x, tiles of {rows}");
-            assert_close(
-                &format!("{conv:?} ∂L/∂W, tiles of {rows}"),
-                &tiled.2,
-                &to64(&whole.2),
-                1e-5,
-            );
-            assert_eq!(tiled.3, whole.3, "{conv:?} ∂L/∂b, tiles of {rows}");
+        {
+            let conv = Conv {
+                k,
+                dilation,
+                cin,
+                cout,
+            };
+            let x = uniform(&mut rng, dims.pixels() * cin);
+            let w = uniform(&mut rng, conv.weight_len());
+            let b = uniform(&mut rng, cout);
+            let g = uniform(&mut rng, dims.pixels() * cout);
+            let mut out = vec![0.0; dims.pixels() * cout];
+            conv2d_forward(&conv, dims, &x, &w, &b, &mut out);
+            let want = conv_ref(&conv, dims, &to64(&x), &to64(&w), &to64(&b));
+            assert_close(&format!("{conv:?} forward"), &out, &want, 1e-5);
+
+            let mut dx = vec![0.0; x.len()];
+            conv2d_backward_input(&conv, dims, &g, &w, &mut dx);
+            let (mut dw, mut db) = (vec![0.0; w.len()], vec![0.0; b.len()]);
+            conv2d_backward_filter(&conv, dims, &x, &g, &mut dw, &mut db);
+            let l = dot(&to64(&g), &want);
+            let via_x = dot(&to64(&dx), &to64(&x)) + dot(&to64(&db), &to64(&b));
+            let via_w = dot(&to64(&dw), &to64(&w)) + dot(&to64(&db), &to64(&b));
+            let scale: f64 = want.iter().map(|v| v.abs()).sum::<f64>().max(1.0);
+            for (name, v) in [("∂L/∂x", via_x), ("∂L/∂W", via_w)] {
+                assert!(
+                    (v - l).abs() <= 1e-5 * scale,
+                    "{conv:?} {name}: ⟨grad, operand⟩ = {v}, L = {l}"
+                );
+            }
         }
     }
 }
@@ -119,13 +156,11 @@ fn conv_gradients_equal_finite_differences() {
         );
         let g = uniform(&mut rng, DIMS.pixels() * conv.cout);
         let (x64, w64, b64, g64) = (to64(&x), to64(&w), to64(&b), to64(&g));
-        let mut col = vec![0.0; DIMS.pixels() * conv.taps()];
         let mut out = vec![0.0; DIMS.pixels() * conv.cout];
-        conv2d_forward(&conv, DIMS, &x, &w, &b, &mut col, &mut out);
+        conv2d_forward(&conv, DIMS, &x, &w, &b, &mut out);
 
         let mut dx = vec![0.0; x.len()];
-        let mut dcol = vec![0.0; DIMS.pixels() * conv.taps()];
-        conv2d_backward_input(&conv, DIMS, &g, &w, &mut dcol, &mut dx);
+        conv2d_backward_input(&conv, DIMS, &g, &w, &mut dx);
         let fd: Vec<f64> = (0..x.len())
             .map(|i| {
                 central(
@@ -139,7 +174,7 @@ fn conv_gradients_equal_finite_differences() {
         assert_close(&format!("{conv:?} ∂L/∂x"), &dx, &fd, 1e-4);
 
         let (mut dw, mut db) = (vec![0.0; w.len()], vec![0.0; b.len()]);
-        conv2d_backward_filter(&conv, DIMS, &x, &g, &mut col, &mut dw, &mut db);
+        conv2d_backward_filter(&conv, DIMS, &x, &g, &mut dw, &mut db);
         let fd: Vec<f64> = (0..w.len())
             .map(|i| {
                 central(

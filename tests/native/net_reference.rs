@@ -1,6 +1,6 @@
 //! An independent f64 TinySegNet for the tests: a direct (loop) convolution straight from the
 //! definition, `out[n,y,x,o] = b[o] + Σ_{ky,kx,i} in[n, y+ky·d−pad, x+kx·d−pad, i] · W[ky,kx,i,o]`
-//! (zero outside the image), ReLU, and the four layers — no im2col, no GEMM.
+//! (zero outside the image), ReLU, and the four layers — none of the engine's kernels.
 
 use dicelab::net::{Conv, Dims, NetSpec};
 
