@@ -12,6 +12,7 @@
 mod filter;
 mod forward;
 mod grid;
+pub mod lanes;
 mod simd;
 
 pub use filter::{bias_grad, filter_grad};

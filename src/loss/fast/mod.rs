@@ -9,11 +9,8 @@
 //! Pass 2 recomputes the activation from the logits rather than storing `p` in pass 1: measured
 //! faster (see `dicelab bench loss`), as it reads the same bytes and writes none extra.
 
-mod block;
 mod pass1;
 mod pass2;
-mod transpose;
-mod vmath;
 
 use super::{grad_slice, loss_terms, prepare, Aggregation, LossConfig, LossError, LossReport};
 use ndarray::{ArrayView3, ArrayView4, ArrayViewMut4};

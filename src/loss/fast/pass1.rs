@@ -3,9 +3,9 @@
 //! lanes); every `FLUSH` blocks and at the end of each unit they are added to the f64 [`Sums`], so
 //! no f32 sum ever holds more than `FLUSH` terms. The cross-entropy is accumulated in f64 lanes.
 
-use super::block::{Block, Ints, Lanes, W};
 use super::Segment;
 use crate::loss::{Activation, LossConfig, Sums};
+use dicelab_kernels::lanes::{add_class, Block, Lanes, W};
 
 /// Blocks between two flushes of the f32 lane accumulators into the f64 sums.
 const FLUSH: usize = 16;
@@ -54,25 +54,6 @@ impl Acc {
             }
         }
         self.blocks = 0;
-    }
-}
-
-/// One class's lanes of `I`, `R` and `P` (`P` of `p²` when `SQUARED`). The rows are separate
-/// `&mut` arguments: inside a tuple LLVM cannot see they do not alias, and adds a scalar copy of
-/// the loop behind a run-time overlap check.
-#[inline(never)]
-fn add_class<const SQUARED: bool>(
-    inter: &mut Lanes,
-    truth: &mut Lanes,
-    pred: &mut Lanes,
-    (p, y, k): (&Lanes, &Ints, i32),
-) {
-    for i in 0..W {
-        let (pv, hit, kept) = (p[i], y[i] == k, y[i] >= 0);
-        let pp = if SQUARED { pv * pv } else { pv };
-        inter[i] += if hit { pv } else { 0.0 };
-        truth[i] += if hit { 1.0 } else { 0.0 };
-        pred[i] += if kept { pp } else { 0.0 };
     }
 }
 

@@ -19,16 +19,16 @@ use super::transpose;
 use super::vmath::{exp, ln_1p};
 
 /// Pixels per block. 64 lanes × C rows stay in L1 for any reasonable C.
-pub(crate) const W: usize = 64;
+pub const W: usize = 64;
 
 /// One f32 per lane.
-pub(crate) type Lanes = [f32; W];
+pub type Lanes = [f32; W];
 
 /// One i32 per lane (labels, class indices).
-pub(crate) type Ints = [i32; W];
+pub type Ints = [i32; W];
 
 /// A block's logits, labels and activation, reused from block to block.
-pub(crate) struct Block {
+pub struct Block {
     /// Classes (rows).
     pub c: usize,
     /// Pixels in this block (the rest are padding).
