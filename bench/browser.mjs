@@ -29,7 +29,7 @@ const SIZES = [
   [4, 48],
   [8, 64],
 ];
-const FAST = ['dicelab', 'tfjs-wasm-simd', 'tfjs-wasm'];
+const FAST = ['dicelab', 'dicelab-simd128', 'tfjs-wasm-simd', 'tfjs-wasm'];
 const SLOW = ['tfjs-webgl', 'tfjs-cpu'];
 const TFJS = ['tfjs-wasm-simd', 'tfjs-wasm', ...SLOW, 'tfjs-webgpu'];
 

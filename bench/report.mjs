@@ -26,7 +26,7 @@ const median = (xs) => {
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const kb = (b) => `${(b / 1000).toFixed(1)} KB`; // KB = 1000 bytes, as the targets
 
-const ENGINES = ['dicelab', 'dicelab-gpu', 'tfjs-wasm-simd', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'tfjs-cpu'];
+const ENGINES = ['dicelab', 'dicelab-simd128', 'dicelab-gpu', 'tfjs-wasm-simd', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'tfjs-cpu'];
 const TFJS = ENGINES.filter((e) => e.startsWith('tfjs-'));
 const SIZES = [
   [4, 48],

@@ -8,7 +8,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
 const ENTRIES = ['app.js', 'worker.js'];
-const GLUE = ['../dicelab.js', '../cpu/dicelab.js', '../bench/dicelab.js'];
+/** Modules of www/ that www/bench/ imports, kept beside the bundle. */
+const BENCH_IMPORTS = ['fma.js'];
+const GLUE = ['../dicelab.js', '../cpu/dicelab.js', '../bench/dicelab.js', '../cpu-fma/dicelab.js', '../bench-fma/dicelab.js'];
 
 /** Bundles `source/www` into `staging/www` (minified); returns the paths of the files written. */
 export async function bundle(source, staging) {
@@ -29,9 +31,10 @@ export async function bundle(source, staging) {
   });
   const outputs = Object.keys(result.metafile.outputs).map((p) => resolve(p));
   const names = new Set(outputs.map((p) => basename(p)));
-  // The separate modules the bundle replaced (www/bench/ is the bench page's, left as it is).
+  // The separate modules the bundle replaced (www/bench/ is the bench page's, left as it is, with
+  // the one module of www/ it imports).
   for (const e of readdirSync(out, { withFileTypes: true })) {
-    if (e.isFile() && e.name.endsWith('.js') && !names.has(e.name)) rmSync(join(out, e.name));
+    if (e.isFile() && e.name.endsWith('.js') && !names.has(e.name) && !BENCH_IMPORTS.includes(e.name)) rmSync(join(out, e.name));
   }
   // The "your own data" modules are loaded through the bundle's chunks, never from their sources.
   rmSync(join(out, 'own'), { recursive: true, force: true });

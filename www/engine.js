@@ -3,10 +3,14 @@
 //   '../cpu/dicelab.js'    the CPU engine alone, ~47 KB (gzipped) lighter;
 //   '../bench/dicelab.js'  the full engine (docs/losses.md Part 2's losses too), fetched only when a
 //                          run asks for one of those, which the two above refuse.
+// cpu/ and bench/ each have a twin built for relaxed SIMD (cpu-fma/, bench-fma/), fetched instead
+// where the browser runs it (www/fma.js); a twin that fails to load falls back to its plain build.
 // All export the same `Playground` API. The WebGPU build is fetched only where it can train: a
 // WebGPU adapter exists and, in `auto`, is not a software one (the rule wgpu applies itself:
 // `GPUAdapterInfo.isFallbackAdapter`). Elsewhere the CPU build trains, and says why it is not on
 // the GPU (it asks WebGPU the same question).
+
+import { relaxedSimd } from './fma.js';
 
 const loading = {}; // 'gpu' | 'cpu' | 'full' -> Promise<module>, dropped if it fails (a later start retries)
 const loaded = {}; // 'gpu' | 'cpu' | 'full' -> module
@@ -17,10 +21,35 @@ export const needsFull = (e) => /not in this build of dicelab/.test(String(e?.me
 /** The full build: every loss, WebGPU where the browser has it. */
 export const fullEngine = () => load('full');
 
+/** Each build's glue module, imported by literal paths (the bundler keeps them external). */
+const GLUE = {
+  gpu: () => import('../dicelab.js'),
+  cpu: () => import('../cpu/dicelab.js'),
+  'cpu-fma': () => import('../cpu-fma/dicelab.js'),
+  full: () => import('../bench/dicelab.js'),
+  'full-fma': () => import('../bench-fma/dicelab.js'),
+};
+
+/** The build of `kind`, started: its relaxed-SIMD twin where the browser runs one. */
+async function start(kind) {
+  const twin = GLUE[`${kind}-fma`];
+  if (twin && relaxedSimd) {
+    try {
+      const mod = await twin();
+      await mod.default();
+      return mod;
+    } catch (e) {
+      console.warn(`dicelab: the relaxed-SIMD build did not start (${e?.message ?? e}); loading the plain one`);
+    }
+  }
+  const mod = await GLUE[kind]();
+  await mod.default();
+  return mod;
+}
+
 function load(kind) {
   loading[kind] ??= (async () => {
-    const mod = await import({ gpu: '../dicelab.js', cpu: '../cpu/dicelab.js', full: '../bench/dicelab.js' }[kind]);
-    await mod.default();
+    const mod = await start(kind);
     loaded[kind] = mod;
     return mod;
   })().catch((e) => {

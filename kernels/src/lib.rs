@@ -13,11 +13,13 @@ mod filter;
 mod forward;
 mod grid;
 pub mod lanes;
+mod peak;
 mod simd;
 
 pub use filter::{bias_grad, filter_grad};
 pub use forward::{conv, Finish, Start, Window};
 pub use grid::Grid;
+pub use peak::{peak_flops, peak_run, CHAINS};
 
 /// Output pixels one forward block computes (along a row), and weight rows one filter-gradient
 /// block computes: with four lanes of 16 columns, 8 accumulators, which fit x86-64's 16 vector

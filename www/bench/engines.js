@@ -1,5 +1,6 @@
-// The engines bench.html can time: dicelab's wasm build on the CPU (`dicelab`) and on WebGPU
-// (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend, in one of the constructions of
+// The engines bench.html can time: dicelab's wasm build on the CPU (`dicelab`: the build the
+// playground loads in this browser, the relaxed-SIMD one where it runs; `dicelab-simd128`: the plain
+// SIMD128 build) and on WebGPU (`dicelab-gpu`), and TensorFlow.js 4.22 on each backend, in one of the constructions of
 // tfjs_net.js (`opts.construction`; default the first the backend can run). Each loader resolves to
 // { info, step(), reference?(), after?(msPerStep) } where step() trains once and resolves to the loss
 // before the update; after(), where present, adds figures measured after the timing; reference(), where present, resolves to the CPU engine's first-step loss, for the GPU's
@@ -7,6 +8,7 @@
 // rejects with a `Skip` where its engine cannot run here (no WebGPU, no adapter). TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
 // it is never part of the playground's build.
 import { constructionsFor, makeModel } from './tfjs_net.js';
+import { relaxedSimd } from '../fma.js';
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -29,7 +31,7 @@ const TFJS = {
   'tfjs-webgpu': { bundle: 'webgpu/tf-backend-webgpu.es2017.min.js', backend: 'webgpu' },
 };
 
-export const ENGINES = ['dicelab', 'dicelab-gpu', ...Object.keys(TFJS)];
+export const ENGINES = ['dicelab', 'dicelab-simd128', 'dicelab-gpu', ...Object.keys(TFJS)];
 
 /** An engine that cannot run in this browser; the page reports the reason instead of a figure. */
 export class Skip extends Error {}
@@ -37,11 +39,14 @@ export class Skip extends Error {}
 /** GPU and CPU first-step losses must agree within this (the protocol's first-step tolerance). */
 export const GPU_CPU_TOLERANCE = 1e-5;
 
-// The bench build (tools/variants.mjs): the playground's engine plus the protocol runs.
-async function wasm() {
-  const mod = await import('../../bench/dicelab.js');
+// The bench build (tools/variants.mjs): the playground's engine plus the protocol runs; its
+// relaxed-SIMD twin where the browser runs it (as the playground chooses), unless `plain`.
+// Resolves to [module, the build's name].
+async function wasm(plain = false) {
+  const fma = relaxedSimd && !plain;
+  const mod = await (fma ? import('../../bench-fma/dicelab.js') : import('../../bench/dicelab.js'));
   await mod.default();
-  return mod;
+  return [mod, fma ? 'relaxed SIMD' : 'SIMD128'];
 }
 
 /** The SIMD ceiling (`simdPeakRun`, src/bench/peak.rs) in GFLOP/s: rounds sized to ~25 ms a run,
@@ -60,8 +65,8 @@ function simdPeakGflops(mod) {
   return best;
 }
 
-async function dicelab({ batch, size, loss, profile }) {
-  const mod = await wasm();
+async function dicelab({ batch, size, loss, profile }, plain = false) {
+  const [mod, build] = await wasm(plain);
   const run = new mod.ProtocolRun(batch, size, loss);
   // After the timing: the same run's arithmetic against the ceiling, and (?profile=N) the step
   // taken apart over N steps after 3 warm-up steps (src/bench/profile.rs).
@@ -83,11 +88,11 @@ async function dicelab({ batch, size, loss, profile }) {
     }
     return out;
   };
-  return { info: { backend: 'cpu (wasm)' }, step: async () => run.step(), after };
+  return { info: { backend: 'cpu (wasm)', construction: build }, step: async () => run.step(), after };
 }
 
 async function dicelabGpu({ batch, size, loss }) {
-  const mod = await wasm();
+  const [mod] = await wasm();
   let run;
   try {
     run = await mod.GpuProtocolRun.create(batch, size, loss);
@@ -129,6 +134,7 @@ async function tfjs(name, opts) {
 /** Loads engine `name` with the protocol's model for `opts` ({ batch, size, loss }). */
 export function load(name, opts) {
   if (name === 'dicelab') return dicelab(opts);
+  if (name === 'dicelab-simd128') return dicelab(opts, true);
   if (name === 'dicelab-gpu') return dicelabGpu(opts);
   if (TFJS[name]) return tfjs(name, opts);
   return Promise.reject(new Error(`unknown engine ${name}; one of ${ENGINES.join(', ')}`));
