@@ -62,31 +62,38 @@ pub fn filter_grad(
     if dg.width == 0 {
         return;
     }
-    let (k, c) = (window.k, sg.channels);
     for b in 0..dg.batch {
         for y in 0..dg.height {
-            for ky in 0..k {
-                for kx in 0..k {
-                    let row = (ky * k + kx) * c;
-                    if c < ROWS {
-                        for j in 0..n {
-                            column(&o, (b, y), (ky, kx), (0, c), j, &mut sums[row * n..]);
-                        }
-                        continue;
-                    }
-                    // The last block of an odd channel count starts one channel early, its first
-                    // row left out of the sums (the block before added it).
-                    for ci in (0..c).step_by(ROWS) {
-                        let first = ci.min(c - ROWS);
-                        let sums = &mut sums[(row + first) * n..];
-                        columns(&o, (b, y), (ky, kx), (first, ci - first), sums);
-                    }
-                }
-            }
+            row(&o, b, y, sums);
         }
     }
     for (d, s) in dw.iter_mut().zip(sums.iter()) {
         *d = *s as f32;
+    }
+}
+
+/// Image row `(b, y)`'s terms, added into `sums`. A call per row, as the forward kernel's (the
+/// browser's optimised code takes over at a call).
+#[inline(never)]
+fn row(o: &Operands<'_>, b: usize, y: usize, sums: &mut [f64]) {
+    let (k, c, n) = (o.window.k, o.sg.channels, o.dg.channels);
+    for ky in 0..k {
+        for kx in 0..k {
+            let first_row = (ky * k + kx) * c;
+            if c < ROWS {
+                for j in 0..n {
+                    column(o, (b, y), (ky, kx), (0, c), j, &mut sums[first_row * n..]);
+                }
+                continue;
+            }
+            // The last block of an odd channel count starts one channel early, its first row
+            // left out of the sums (the block before added it).
+            for ci in (0..c).step_by(ROWS) {
+                let first = ci.min(c - ROWS);
+                let sums = &mut sums[(first_row + first) * n..];
+                columns(o, (b, y), (ky, kx), (first, ci - first), sums);
+            }
+        }
     }
 }
 

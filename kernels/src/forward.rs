@@ -106,20 +106,29 @@ pub fn conv(
     };
     for b in 0..dg.batch {
         for y in 0..dg.height {
-            if dg.width < ROWS {
-                for x in 0..dg.width {
-                    for j in 0..n {
-                        column(&ops, b, y, (x, 1), j, dst);
-                    }
-                }
-                continue;
-            }
-            // The last block of a row of odd width starts one pixel early: it recomputes a pixel
-            // (the same operations, the same bits) instead of needing a one-pixel kernel.
-            for x in (0..dg.width).step_by(ROWS) {
-                pixels(&ops, b, y, x.min(dg.width - ROWS), dst);
+            row(&ops, b, y, dst);
+        }
+    }
+}
+
+/// Image row `(b, y)`. A call per row, not one for the whole tensor: the browser runs a wasm
+/// function's first calls in its baseline compiler and switches to the optimised code only at a
+/// call, so the first training step gets it after a few rows instead of after the whole layer.
+#[inline(never)]
+fn row(o: &Operands<'_>, b: usize, y: usize, dst: &mut [f32]) {
+    let (n, width) = (o.dg.channels, o.dg.width);
+    if width < ROWS {
+        for x in 0..width {
+            for j in 0..n {
+                column(o, b, y, (x, 1), j, dst);
             }
         }
+        return;
+    }
+    // The last block of a row of odd width starts one pixel early: it recomputes a pixel (the
+    // same operations, the same bits) instead of needing a one-pixel kernel.
+    for x in (0..width).step_by(ROWS) {
+        pixels(o, b, y, x.min(width - ROWS), dst);
     }
 }
 
