@@ -35,7 +35,7 @@ test('paint your image, train on it, reload, export and re-import, refuse an emp
     await waitStep(page, 1);
     assert.equal(await body(page, 'source'), 'scenes');
     // The image code is in the full module only: a first visit does not fetch it.
-    const full = () => requests.filter((u) => u.endsWith('/bench/dicelab_bg.wasm')).length;
+    const full = () => requests.filter((u) => /\/bench(-fma)?\/dicelab_bg\.wasm$/.test(u)).length;
     assert.equal(full(), 0);
 
     await page.locator('#own').scrollIntoViewIfNeeded();

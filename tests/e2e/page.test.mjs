@@ -22,7 +22,8 @@ after(async () => server.close());
 
 const body = (page, key) => page.evaluate((k) => document.body.dataset[k], key);
 // The wasm builds a page fetched (www/engine.js): '/dicelab_bg.wasm' (WebGPU) or
-// '/cpu/dicelab_bg.wasm' (CPU only); worker requests are the page's too.
+// '/cpu-fma/dicelab_bg.wasm' (CPU only, for relaxed SIMD: this Chromium validates it, which the
+// first test checks); worker requests are the page's too.
 const wasmFetched = (requests) =>
   requests.filter((u) => u.endsWith('.wasm')).map((u) => new URL(u).pathname).sort();
 const waitStep = (page, n, timeout = 60000) =>
@@ -48,15 +49,34 @@ test('each wasm build holds what its page needs and no more', async () => {
   const exported = (js) => [...js.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((e) => e.trim().split(/\s+as\s+/).pop()));
   const playground = ['Playground', 'default', 'initSync', 'wasmMemoryBytes'];
   const extras = ['ProtocolRun', 'GpuProtocolRun', 'evaluateLoss', 'webgpuStatus'];
-  const builds = { '/dicelab.js': true, '/cpu/dicelab.js': false, '/bench/dicelab.js': true };
+  const builds = { '/dicelab.js': true, '/cpu/dicelab.js': false, '/bench/dicelab.js': true, '/cpu-fma/dicelab.js': false, '/bench-fma/dicelab.js': true };
   for (const [path, webgpu] of Object.entries(builds)) {
     const js = await glue(path);
     const names = exported(js);
     for (const n of playground) assert.ok(names.includes(n), `${path} exports ${n}`);
-    const bench = path.startsWith('/bench/');
+    const bench = path.startsWith('/bench');
     for (const n of extras) assert.equal(names.includes(n), bench, `${path} ${bench ? 'exports' : 'leaves out'} ${n}`);
     // The WebGPU engine's imports (wgpu's WebGPU calls) are in the glue of the builds that have it.
     assert.equal(js.includes('createComputePipeline'), webgpu, `${path}: WebGPU engine ${webgpu ? 'present' : 'absent'}`);
+  }
+});
+
+test('the CPU builds come in relaxed SIMD where the browser runs it, and fall back to plain SIMD', async () => {
+  // This Chromium validates relaxed SIMD (www/fma.js's probe), so the playground's CPU runs take
+  // the relaxed-SIMD twin (the test below). Where that twin cannot be fetched, the plain build.
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, requests } = await openPage(browser);
+    await page.context().route('**/cpu-fma/**', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const warnings = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await page.goto(`${server.url}/#labels=full&loss=ce&seed=3`);
+    assert.equal(await page.evaluate(async () => (await import('/www/fma.js')).relaxedSimd), true);
+    await waitStep(page, 5, 60000);
+    assert.deepEqual(wasmFetched(requests), ['/cpu/dicelab_bg.wasm']);
+    assert.ok(warnings.some((w) => /relaxed-SIMD build did not start/.test(w)), warnings.join('\n'));
+  } finally {
+    await browser.close();
   }
 });
 
@@ -78,7 +98,7 @@ for (const webgpu of [false, true]) {
       // 'auto' trains on the CPU here: SwiftShader is a software adapter, slower than the CPU engine.
       assert.match(await page.textContent('#backend'), webgpu ? /CPU \(WebGPU unavailable: the only WebGPU adapter is a software one/ : /CPU \(WebGPU unavailable: no GPU adapter/);
       // No adapter, or only a software one: the page never fetched the WebGPU build.
-      assert.deepEqual(wasmFetched(requests), ['/cpu/dicelab_bg.wasm']);
+      assert.deepEqual(wasmFetched(requests), ['/cpu-fma/dicelab_bg.wasm']);
       await page.screenshot({ path: resolve(SHOTS, `playground-${tag}.png`), fullPage: true });
     });
   });
@@ -218,7 +238,7 @@ test('a WebGPU run switched to a Part 2 loss goes on on the GPU, in the full mod
     assert.equal(await body(page, 'backend'), 'gpu');
     await page.selectOption('#a-loss', 'lovasz');
     await page.waitForFunction(() => JSON.parse(document.body.dataset.lossConfig ?? '{}').kind === 'lovasz', null, { timeout: 120000 });
-    assert.ok(wasmFetched(requests).includes('/bench/dicelab_bg.wasm'), 'the full module');
+    assert.ok(wasmFetched(requests).includes('/bench-fma/dicelab_bg.wasm'), 'the full module');
     await waitStep(page, 10, 60000);
     assert.equal(await body(page, 'backend'), 'gpu');
     assert.match(await page.textContent('#backend'), /WebGPU/);
