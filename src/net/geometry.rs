@@ -23,7 +23,7 @@ impl Conv {
         self.dilation * (self.k - 1) / 2
     }
 
-    /// Values of one im2col row, and rows of the HWIO weight matrix: `k·k·cin`.
+    /// Products summed into each output, and rows of the HWIO weight matrix: `k·k·cin`.
     pub fn taps(&self) -> usize {
         self.k * self.k * self.cin
     }
@@ -31,11 +31,6 @@ impl Conv {
     /// Weights: `k·k·cin·cout`.
     pub fn weight_len(&self) -> usize {
         self.taps() * self.cout
-    }
-
-    /// Whether the layer is a 1×1 convolution, whose im2col matrix is the input itself.
-    pub fn is_pointwise(&self) -> bool {
-        self.k == 1
     }
 }
 

@@ -4,7 +4,7 @@
 //! `∂L/∂z` never leave the GPU, with a staging ring through which the loss reports come back
 //! asynchronously.
 //!
-//! Accuracy: f32 throughout, as the CPU net (whose GEMM also accumulates in f32); only the summation
+//! Accuracy: f32 throughout, as the CPU net (whose kernels also accumulate in f32); only the summation
 //! order differs, and the filter gradients reduce in two levels (`CHUNK` pixels, then the chunks).
 //! The tests in tests/native/gtrain.rs state the tolerances reached.
 //!
