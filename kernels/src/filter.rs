@@ -179,10 +179,11 @@ fn block<const V: usize>(
     let (c, n) = (o.sg.channels, o.dg.channels);
     let xs = tap_row(o, b, y, tap, ci, ROWS);
     let mut acc = [[F4::splat(0.0); V]; ROWS];
-    for (x, g) in dy_row(o, b, y).chunks_exact(n).enumerate() {
+    // Each pixel's ROWS input values, zipped with its output gradient: no index to check.
+    let pixels = xs.windows(ROWS).step_by(c);
+    for (g, xs) in dy_row(o, b, y).chunks_exact(n).zip(pixels) {
         let g = &g[j..j + 4 * V];
         let gv: [F4; V] = std::array::from_fn(|v| F4::load(g, 4 * v));
-        let xs = &xs[x * c..x * c + ROWS];
         for (acc, &xv) in acc.iter_mut().zip(xs) {
             let a = F4::splat(xv);
             for (acc, g) in acc.iter_mut().zip(gv) {

@@ -194,13 +194,14 @@ fn block<const V: usize>(
     for ky in 0..k {
         for kx in 0..k {
             let t = win + tap(o, ky, kx);
-            let xs = &o.src[t..t + ROWS * c];
+            // The two pixels' values zipped with the weight rows: no index to check in the loop.
+            let (x0, x1) = (&o.src[t..t + c], &o.src[t + c..t + 2 * c]);
             let ws = &o.w[row * n..(row + c) * n];
-            for (ci, wrow) in ws.chunks_exact(n).enumerate() {
+            for ((wrow, &a0), &a1) in ws.chunks_exact(n).zip(x0).zip(x1) {
                 let wrow = &wrow[j..j + 4 * V];
                 let wv: [F4; V] = std::array::from_fn(|v| F4::load(wrow, 4 * v));
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    let a = F4::splat(xs[r * c + ci]);
+                for (acc, a) in acc.iter_mut().zip([a0, a1]) {
+                    let a = F4::splat(a);
                     for (acc, w) in acc.iter_mut().zip(wv) {
                         *acc = acc.mul_add(a, w);
                     }

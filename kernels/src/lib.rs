@@ -25,3 +25,5 @@ pub use peak::{peak_flops, peak_run, CHAINS};
 /// block computes: with four lanes of 16 columns, 8 accumulators, which fit x86-64's 16 vector
 /// registers beside the operands (as V8 allocates them for wasm too).
 const ROWS: usize = 2;
+// The forward kernel's loop is written out for two pixels.
+const _: () = assert!(ROWS == 2);
