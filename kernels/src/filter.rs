@@ -72,8 +72,8 @@ pub fn filter_grad(
     }
 }
 
-/// Image row `(b, y)`'s terms, added into `sums`. A call per row, as the forward kernel's (the
-/// browser's optimised code takes over at a call).
+/// Image row `(b, y)`'s terms, added into `sums`. A call per row, as the forward kernel's (a
+/// browser's optimised code takes over only at a call).
 #[inline(never)]
 fn row(o: &Operands<'_>, b: usize, y: usize, sums: &mut [f64]) {
     let (k, c, n) = (o.window.k, o.sg.channels, o.dg.channels);

@@ -111,9 +111,8 @@ pub fn conv(
     }
 }
 
-/// Image row `(b, y)`. A call per row, not one for the whole tensor: the browser runs a wasm
-/// function's first calls in its baseline compiler and switches to the optimised code only at a
-/// call, so the first training step gets it after a few rows instead of after the whole layer.
+/// Image row `(b, y)`. A call per row, not one for the whole tensor: a browser switches a wasm
+/// function from its baseline code to the optimised one only at a call, never inside a running one.
 #[inline(never)]
 fn row(o: &Operands<'_>, b: usize, y: usize, dst: &mut [f32]) {
     let (n, width) = (o.dg.channels, o.dg.width);

@@ -92,6 +92,27 @@ pub fn test() -> Result<(), String> {
         args.extend(["--", "-D", "warnings"]);
         status(cargo(&args))?;
     }
+    // The kernels' wasm32 lanes (v128), plain and in the relaxed-SIMD build's form (its own target
+    // directory: the target feature changes every crate's artifacts).
+    let kernels = [
+        "clippy",
+        "-p",
+        "dicelab-kernels",
+        "--target",
+        WASM,
+        "--",
+        "-D",
+        "warnings",
+    ];
+    status(cargo(&kernels))?;
+    let mut relaxed = cargo(&kernels);
+    let fma_dir = root().join("target/fma");
+    relaxed.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+        "-C target-feature=+simd128,+relaxed-simd",
+    );
+    relaxed.env("CARGO_TARGET_DIR", &fma_dir);
+    status(relaxed)?;
     // One test at a time: the GPU tests share a software device, and two of them destroy theirs on
     // purpose; side by side they made others fall back to the CPU now and then.
     let mut native = cargo(&["test", "--workspace", "--", "--test-threads=1"]);

@@ -73,7 +73,14 @@ pub fn evaluate(
     threads: usize,
 ) -> Result<LossReport, LossError> {
     if !cfg.from_sums() {
-        return super::evaluate(cfg, logits, labels, grad);
+        // The focal and Lovász terms are the oracle's; builds without `part2` refuse those losses
+        // first, and leave the oracle's per-pixel passes out of the module.
+        if cfg!(feature = "part2") {
+            return super::evaluate(cfg, logits, labels, grad);
+        }
+        cfg.validate()?;
+        let what = "the focal and Lovász losses".to_string();
+        return Err(super::ConfigError::NotInBuild(what).into());
     }
     let batch = prepare(cfg, logits, labels)?;
     let threads = if cfg!(target_arch = "wasm32") {
