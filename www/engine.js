@@ -1,6 +1,6 @@
 // Which of the page's wasm builds a run trains in, each fetched and compiled at most once:
 //   '../dicelab.js'        the WebGPU engine (wgpu and the WGSL kernels) with the CPU engine;
-//   '../cpu/dicelab.js'    the CPU engine alone, ~47 KB (gzipped) lighter;
+//   '../cpu/dicelab.js'    the CPU engine alone, ~56 KB (gzipped) lighter;
 //   '../bench/dicelab.js'  the full engine (docs/losses.md Part 2's losses too), fetched only when a
 //                          run asks for one of those, which the two above refuse.
 // cpu/ and bench/ each have a twin built for relaxed SIMD (cpu-fma/, bench-fma/), fetched instead

@@ -36,7 +36,8 @@ pub enum Command {
 /// Where the math runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
-    /// The f64 reference engine.
+    /// The CPU: the loss in the f64 reference engine; training in f32 kernels (its loss in
+    /// `loss::fast`, held to the reference).
     Cpu,
     /// WGSL compute shaders through wgpu.
     Gpu,
