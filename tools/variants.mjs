@@ -8,9 +8,10 @@
 //   cpu-fma/, bench-fma/  the same two built for relaxed SIMD, for the browsers that run it.
 // Each is `cargo build` → wasm-bindgen → wasm-opt, with the arguments Trunk itself uses, into
 // Trunk's staging directory. Called by tools/post_build.mjs. The builds share Trunk's target
-// directory: the dependencies are built once for all three, but this crate is linked (LTO) again
-// for each feature set on every `trunk build` (a few seconds each here); cargo relinks the shared output
-// file to the feature set of each build, so each is read before the next starts.
+// directory: the dependencies are built once for the plain builds and once for the relaxed-SIMD
+// ones (their own profile), but this crate is linked (LTO) again for each feature set on every
+// `trunk build` (a few seconds each here); cargo relinks the shared output file to the feature set
+// of each build, so each is read before the next starts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';

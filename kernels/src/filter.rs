@@ -165,7 +165,7 @@ fn dy_row<'a>(o: &Operands<'a>, b: usize, y: usize) -> &'a [f32] {
 }
 
 /// [`ROWS`] weight rows from `ci` × `4·V` columns from column `j`, in registers over image row
-/// `at = (b, y)`; adds all but the first `skip.0` rows and `skip.1` columns into `sums` (from row
+/// `(b, y)`; adds all but its first `skip_rows` rows and `skip_cols` columns into `sums` (from row
 /// `ci`).
 #[inline(always)]
 fn block<const V: usize>(
@@ -220,7 +220,8 @@ fn block<const V: usize>(
 }
 
 /// Weight rows `ci..ci + count` × column `j`, one lane at a time, over image row `(b, y)`, added
-/// into `sums` (from row `ci`): the same sums in the same order as [`block`]'s.
+/// into `sums` (from row `ci`): the same sums in the same order as [`block`]'s (a multiply then an
+/// add, also in a relaxed-SIMD build, where the lanes fuse them).
 #[inline(never)]
 fn column(
     o: &Operands<'_>,

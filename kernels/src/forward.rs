@@ -93,7 +93,9 @@ pub fn conv(
         assert_eq!(b.len(), n, "conv: bias length");
     }
     if let Finish::Gate(g, gg) = finish {
-        assert!(gg.channels == n && g.len() >= gg.len(), "conv: gate tensor");
+        let same =
+            (gg.batch, gg.height, gg.width, gg.channels) == (dg.batch, dg.height, dg.width, n);
+        assert!(same && g.len() >= gg.len(), "conv: gate tensor");
     }
     let ops = Operands {
         window,
@@ -223,7 +225,8 @@ fn block<const V: usize>(
 }
 
 /// `count` pixels from `(b, y, x)` × column `j`, one lane at a time: the same sums in the same
-/// order as [`block`]'s.
+/// order as [`block`]'s (a multiply then an add, also in a relaxed-SIMD build, where the lanes
+/// fuse them).
 #[inline(never)]
 fn column(
     o: &Operands<'_>,

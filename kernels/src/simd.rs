@@ -2,8 +2,9 @@
 //! SIMD128 (the page's), elsewhere four floats that LLVM vectorises (into one SSE or NEON register;
 //! the crate is built at opt-level 3 in every profile).
 //!
-//! Every operation is one IEEE-754 operation per lane (no fused multiply-add), so both forms give
-//! the same bits: the page's net computes exactly what the native CLI computes. Loads and stores go
+//! Every operation is one IEEE-754 operation per lane, and `mul_add` a multiply then an add, so
+//! both forms give the same bits: the page's SIMD128 build computes exactly what the native CLI
+//! computes. Only a relaxed-SIMD build fuses `mul_add` (where the CPU has FMA). Loads and stores go
 //! through `[f32; 4]` (a safe conversion the compiler turns into one vector load or store).
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

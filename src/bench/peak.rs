@@ -10,7 +10,7 @@
 use crate::net::NetSpec;
 pub use dicelab_kernels::{peak_flops as simd_peak_flops, peak_run as simd_peak_run, CHAINS};
 
-/// Floating-point operations of the matrix products in one TinySegNet training step over `pixels`
+/// Floating-point operations of the convolutions in one TinySegNet training step over `pixels`
 /// (B·H·W): per layer of `K = k·k·cin` taps and `cout` outputs, `2·P·K·cout` for the forward
 /// product, as much for the weight gradient and, for every layer but the first (the image needs no
 /// gradient), for the input gradient. Bias, ReLU, the loss and Adam are left out: about 1 %

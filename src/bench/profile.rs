@@ -122,7 +122,7 @@ impl StepProfile {
     }
 
     /// Every piece's name (`L2 dW`, `input`, `loss`, `adam`) and its mean milliseconds per step so
-    /// far; pieces a layer does not have (the first layer's input gradient) are left out.
+    /// far; pieces a layer does not have (the first layer's flip and input gradient) are left out.
     pub fn report(&self) -> Vec<(String, f64)> {
         let n = self.steps.max(1) as f64;
         let mut out = vec![("input".to_string(), self.totals[INPUT] / n)];

@@ -101,6 +101,8 @@ fn every_kernel_block_is_the_convolution_and_its_adjoints() {
         (16, 12),
         (4, 1),
         (1, 5),
+        (3, 2),
+        (5, 3),
     ];
     for (width, (k, dilation), (cin, cout)) in iproduct([7, 1], [(3, 1), (3, 2), (1, 1)], shapes) {
         let dims = Dims {
