@@ -37,6 +37,43 @@ pub(crate) fn activate(act: Activation, z: &[f32], y: usize, p: &mut [f64]) -> f
     }
 }
 
+/// The first index of the largest logit: softmax's `p` is largest there (≈ 1 when it stands out).
+pub(crate) fn top(z: &[f32]) -> usize {
+    z.iter()
+        .enumerate()
+        .fold(
+            (0, f32::NEG_INFINITY),
+            |(a, m), (k, &v)| if v > m { (k, v) } else { (a, m) },
+        )
+        .0
+}
+
+/// `1 − p_k` without the cancellation of `1 − p_k` near `p_k = 1`: softmax's from the other classes'
+/// mass, sigmoid's as `σ(−z_k)`.
+/// GPU twin: `act_complement` in src/gpu/shaders/activation.wgsl.
+pub(crate) fn complement(act: Activation, z: &[f32], k: usize) -> f64 {
+    let zk = f64::from(z[k]);
+    match act {
+        Activation::Softmax => {
+            let a = top(z);
+            let m = f64::from(z[a]);
+            // The classes other than `a` and `k`, then `k`'s own share if it is not `a`.
+            let others: f64 = z
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != a && j != k)
+                .map(|(_, &v)| (f64::from(v) - m).exp())
+                .sum();
+            if k == a {
+                others / (1.0 + others)
+            } else {
+                (1.0 + others) / (1.0 + others + (zk - m).exp())
+            }
+        }
+        Activation::Sigmoid => sigmoid(-zk),
+    }
+}
+
 /// `1 / (1 + e^−x)` without overflow for large |x|.
 #[inline]
 pub(crate) fn sigmoid(x: f64) -> f64 {

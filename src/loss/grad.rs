@@ -4,14 +4,18 @@
 //!
 //! then through the activation, plus the cross-entropy and focal terms taken straight from the
 //! logits:
-//! - softmax: `∂L/∂z_nk = p_nk·(g_nk − Σ_j p_nj·g_nj) + s_ce·(p_nk − r_nk)`
+//! - softmax: `∂L/∂z_nk = p_nk·(g_nk − Σ_j p_nj·g_nj) + s_ce·(p_nk − r_nk)`, with `g` shifted by
+//!   its value at the largest logit (the sum of `p` is 1, so the result is the same)
 //! - sigmoid: `∂L/∂z_nk = g_nk·p_nk·(1 − p_nk) + s_ce·r_nk·(p_nk − 1)`
 //! - focal: `+ s_focal·∂f_n/∂z_nk` (src/loss/focal.rs)
+//!
+//! Every `1 − p` is taken from the other classes' mass (softmax) or as `σ(−z)` (sigmoid), never
+//! subtracted from a `p` near 1: a saturated pixel's gradient keeps its digits.
 //!
 //! Ignored pixels get exactly 0. CPU twin of the GPU kernel `logit_grad`
 //! (src/gpu/shaders/logit_grad.wgsl).
 
-use super::activation::activate;
+use super::activation::{activate, complement, top};
 use super::batch::Batch;
 use super::config::{Activation, LossConfig};
 use super::focal::Focal;
@@ -55,17 +59,20 @@ pub fn logit_grad(cfg: &LossConfig, batch: &Batch<'_>, t: &Terms, out: &mut [f32
         }
         match cfg.activation {
             Activation::Softmax => {
-                let pg: f64 = p.iter().zip(&g).map(|(a, b)| a * b).sum();
+                // g shifted by the top class's: with p_a ≈ 1, Σ_j p_j·g_j would be p_a·g_a plus
+                // the small classes' terms, which `g_k − Σ` then cancels away.
+                let ga = g[top(z)];
+                let pg: f64 = p.iter().zip(&g).map(|(a, b)| a * (b - ga)).sum();
                 for k in 0..c {
-                    d[k] = p[k] * (g[k] - pg) + t.ce_scale * p[k];
+                    d[k] = p[k] * ((g[k] - ga) - pg) + t.ce_scale * p[k];
                 }
-                d[y] = p[y] * (g[y] - pg) + t.ce_scale * (p[y] - 1.0);
+                d[y] = p[y] * ((g[y] - ga) - pg) - t.ce_scale * complement(cfg.activation, z, y);
             }
             Activation::Sigmoid => {
                 for k in 0..c {
-                    d[k] = g[k] * p[k] * (1.0 - p[k]);
+                    d[k] = g[k] * p[k] * complement(cfg.activation, z, k);
                 }
-                d[y] = g[y] * p[y] * (1.0 - p[y]) + t.ce_scale * (p[y] - 1.0);
+                d[y] -= t.ce_scale * complement(cfg.activation, z, y);
             }
         }
         if let Some(f) = &focal {

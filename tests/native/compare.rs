@@ -3,16 +3,16 @@
 //! 2e-5 relative, gradient 2e-4 of the largest |g|; the fast CPU engine's: 1e-5 and 1e-5), plus
 //! exact counts and exactly-zero gradients on ignored pixels.
 
-use dicelab::loss::LossReport;
+use dicelab::loss::{LossReport, Reduction};
 
 /// `|a − b| ≤ rel·max(|b|, floor)`.
 pub fn close(a: f64, b: f64, rel: f64, floor: f64) -> bool {
     (a - b).abs() <= rel * b.abs().max(floor)
 }
 
-/// Tolerances of one engine against the oracle: `loss` relative to max(|loss|, 1e-2) (a loss near
-/// 0 is held to an absolute `loss·1e-2`), `sums` relative to max(|sum|, 1e-3), `grad` of max |g|
-/// plus `grad_floor` absolute.
+/// Tolerances of one engine against the oracle: `loss` relative to the largest of |loss|, its
+/// terms' scale and 1e-2; `sums` relative to max(|sum|, 1e-3); `grad` of max |g| plus `grad_floor`
+/// absolute.
 #[derive(Debug, Clone, Copy)]
 pub struct Tol {
     pub loss: f64,
@@ -49,7 +49,8 @@ pub fn assert_within(
     y: &[i32],
 ) {
     let ((g, gg), (c, cg)) = (tested, oracle);
-    let loss_ok = close(g.loss, c.loss, tol.loss, 1e-2);
+    let floor = term_scale(c).max(1e-2);
+    let loss_ok = close(g.loss, c.loss, tol.loss, floor);
     assert!(
         loss_ok,
         "{what}: loss {} (tested) vs {} (oracle)",
@@ -62,14 +63,17 @@ pub fn assert_within(
     ] {
         assert_eq!(a.is_some(), b.is_some(), "{what}: {name}");
         let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
-        assert!(close(a, b, tol.loss, 1e-2), "{what}: {name} {a} vs {b}");
+        assert!(close(a, b, tol.loss, floor), "{what}: {name} {a} vs {b}");
     }
     assert_eq!(g.valid_pixels, c.valid_pixels, "{what}");
     assert_eq!(g.units.len(), c.units.len(), "{what}");
     for (gu, cu) in g.units.iter().zip(&c.units) {
         assert_eq!(gu.gdl.is_some(), cu.gdl.is_some(), "{what}");
         let (a, b) = (gu.gdl.unwrap_or(0.0), cu.gdl.unwrap_or(0.0));
-        assert!(close(a, b, tol.loss, 1e-2), "{what}: unit gdl {a} vs {b}");
+        assert!(
+            close(a, b, tol.loss, ratio(b)),
+            "{what}: unit gdl {a} vs {b}"
+        );
         assert_optional(&format!("{what}: unit lovasz"), tol, gu.lovasz, cu.lovasz);
         for (gc, cc) in gu.classes.iter().zip(&cu.classes) {
             let at = format!("{what}: unit {} class {}", cu.unit, cc.class);
@@ -82,7 +86,7 @@ pub fn assert_within(
             assert!(close(gc.pred, cc.pred, tol.sums, 1e-3), "{at}: P");
             assert!(close(gc.weight, cc.weight, tol.sums, 0.0), "{at}: w");
             let (a, b) = (gc.dice.unwrap_or(9.0), cc.dice.unwrap_or(9.0));
-            assert!(close(a, b, tol.loss, 1e-2), "{at}: dice {a} vs {b}");
+            assert!(close(a, b, tol.loss, ratio(b)), "{at}: dice {a} vs {b}");
             assert_optional(&format!("{at}: score"), tol, gc.score, cc.score);
             assert_optional(&format!("{at}: term"), tol, gc.term, cc.term);
             assert_optional(&format!("{at}: focal"), tol, gc.focal, cc.focal);
@@ -98,6 +102,36 @@ pub fn assert_within(
         if y[i / classes] == 255 {
             assert_eq!(a, 0.0, "{what}: ignored pixel, logit {i}");
         }
+    }
+}
+
+/// A Dice term `1 − ratio` is rounded as its ratio is: near 0 it keeps `ratio`'s absolute error.
+fn ratio(term: f64) -> f64 {
+    (1.0 - term).abs().max(1e-2)
+}
+
+/// The size a Dice loss's rounding scales with: its terms (each unit's Generalized Dice, or its
+/// included classes' Dice) in |·|, reduced as the loss reduces them. Above |loss| where the seed
+/// formula's terms of both signs cancel.
+fn term_scale(r: &LossReport) -> f64 {
+    let terms: Vec<f64> = r
+        .units
+        .iter()
+        .flat_map(|u| match u.gdl {
+            Some(gdl) => vec![gdl],
+            None => u
+                .classes
+                .iter()
+                .filter(|c| c.included)
+                .filter_map(|c| c.dice)
+                .collect(),
+        })
+        .map(f64::abs)
+        .collect();
+    let sum: f64 = terms.iter().sum();
+    match r.config.reduction {
+        Reduction::Sum => sum,
+        Reduction::Mean => sum / terms.len().max(1) as f64,
     }
 }
 

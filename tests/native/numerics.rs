@@ -6,7 +6,7 @@ use crate::cases::{configs, describe};
 use crate::gpu::gpu;
 use crate::reference;
 use dicelab::gpu::GpuEngine;
-use dicelab::loss::{self, Formula, LossConfig, LossKind, Reduction, Weights};
+use dicelab::loss::{self, Activation, Formula, LossConfig, LossKind, Reduction, Weights};
 use dicelab::rng::Mulberry32;
 use ndarray::{Array3, Array4};
 
@@ -231,4 +231,65 @@ fn gpu_sums_over_16m_pixels_match_their_closed_form() {
     );
     assert!(worst < 1e-6, "GPU sums relative error {worst:e}");
     assert!((g.loss - cpu.loss).abs() <= 2e-5 * cpu.loss.abs().max(1e-3));
+}
+
+/// Every pixel saturated: one class 50 above the others (p ≈ 1 − 4·e^−50), the label on most pixels
+/// but not all; two pixels ignored.
+fn saturated() -> (Array4<f32>, Array3<i32>) {
+    let (mut z, mut y) = random((2, 4, 5, 5), 3.0, 24);
+    let mut r = Mulberry32::new(25);
+    let pixels = z.as_slice_mut().expect("standard layout").chunks_mut(5);
+    for (pixel, &label) in pixels.zip(y.iter()) {
+        let top = if r.below(4) == 0 {
+            r.below(5)
+        } else {
+            label as usize
+        };
+        pixel.iter_mut().for_each(|v| *v -= 25.0);
+        pixel[top] += 50.0;
+    }
+    y[[0, 1, 2]] = 255;
+    y[[1, 3, 4]] = 255;
+    (z, y)
+}
+
+/// Softmax's gradient sums to 0 over each pixel's classes: asserts it does to `rel` of the pixel's
+/// largest |∂L/∂z| (plus f32's smallest normal: subnormal outputs keep few digits). Where p ≈ 1 a `1 − p` or `g − Σ p·g` taken by subtraction leaves the top class
+/// rounding noise many orders above the others' true values, and this fails.
+fn sums_to_zero_per_pixel(what: &str, g: &[f32], classes: usize, rel: f64) {
+    for (n, d) in g.chunks_exact(classes).enumerate() {
+        let sum: f64 = d.iter().map(|&v| f64::from(v)).sum();
+        let max = d.iter().fold(0.0f64, |m, &v| m.max(f64::from(v).abs()));
+        assert!(
+            sum.abs() <= rel * max + f64::from(f32::MIN_POSITIVE),
+            "{what}: pixel {n}: Σ_k ∂L/∂z_k = {sum:e}, max |∂L/∂z_k| {max:e}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn saturated_pixels_keep_the_digits_of_their_gradients() {
+    let (z, y) = saturated();
+    let softmax = || {
+        configs(1.0, 1.0)
+            .into_iter()
+            .chain(configs(1e-5, 1e-5))
+            .filter(|c| c.activation == Activation::Softmax)
+    };
+    for cfg in softmax() {
+        let (_, g) = loss::loss_and_grad(&cfg, z.view(), y.view())
+            .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
+        let what = format!("CPU, {}", describe(&cfg));
+        sums_to_zero_per_pixel(&what, g.as_slice().expect("standard layout"), 5, 1e-6);
+    }
+    let Some(ctx) = gpu("saturated_pixels_keep_the_digits_of_their_gradients") else {
+        return;
+    };
+    let mut engine = GpuEngine::new(ctx);
+    for cfg in softmax() {
+        let mut g = vec![0.0f32; z.len()];
+        pollster::block_on(engine.evaluate(&cfg, z.view(), y.view(), Some(&mut g)))
+            .unwrap_or_else(|e| panic!("{}: {e}", describe(&cfg)));
+        sums_to_zero_per_pixel(&format!("GPU, {}", describe(&cfg)), &g, 5, 1e-4);
+    }
 }

@@ -4,10 +4,11 @@
 // Per pixel n of unit a with label y, g = ∂L/∂p:
 //   g_k = ∂L/∂P_ak·(1, or 2·p_k when squared) + [k = y]·∂L/∂I_ak (+ Lovász's ∂L/∂p_k)
 // then through the activation, plus the cross-entropy and focal terms taken straight from the logits:
-//   softmax: ∂L/∂z_k = p_k·(g_k − Σ_j p_j·g_j) + ce_scale·(p_k − [k = y])
+//   softmax: ∂L/∂z_k = p_k·(g_k − Σ_j p_j·g_j) + ce_scale·(p_k − [k = y]), g shifted by its value at
+//            the largest logit (Σ p = 1: the same result, without cancellation where p ≈ 1)
 //   sigmoid: ∂L/∂z_k = g_k·σ(z_k)·σ(−z_k) + [k = y]·ce_scale·(−σ(−z_k))
 //   focal:   + s_f·∂f_n/∂z_k (focal.wgsl)
-// (σ(z)·σ(−z) = p(1 − p) and −σ(−z) = p − 1, without the cancellation of 1 − p near p = 1.)
+// (σ(z)·σ(−z) = p(1 − p), −σ(−z) = p − 1 and act_complement: no cancellation of 1 − p near p = 1.)
 // Ignored pixels get exactly 0. The coefficients come from loss_terms, already on the GPU; Lovász's
 // ∂L/∂p is what lovasz_scan left in `grad` itself (each thread reads its pixel's before writing it).
 
@@ -81,15 +82,23 @@ fn logit_grad(
     let st = act_stats(base);
 
     if params.activation == ACTIVATION_SOFTMAX {
+        // g shifted by the top class's (the first k with z_k = m): with p ≈ 1 there, Σ p·g would
+        // be that class's g plus the small classes' terms, which g_k − Σ then cancels away.
+        var a = 0u;
+        while a + 1u < c && logits[base + a] != st.x {
+            a++;
+        }
+        let ga = dl_dp(base, a, y, act_prob(st.x, st), ci, cp);
         var pg = 0.0;
         for (var k = 0u; k < c; k++) {
             let p = act_prob(logits[base + k], st);
-            pg += p * dl_dp(base, k, y, p, ci, cp);
+            pg += p * (dl_dp(base, k, y, p, ci, cp) - ga);
         }
         for (var k = 0u; k < c; k++) {
-            let p = act_prob(logits[base + k], st);
-            let g = dl_dp(base, k, y, p, ci, cp);
-            grad[base + k] = p * (g - pg) + ce_scale * select(p, p - 1.0, k == y);
+            let z = logits[base + k];
+            let p = act_prob(z, st);
+            let g = dl_dp(base, k, y, p, ci, cp) - ga;
+            grad[base + k] = p * (g - pg) + ce_scale * select(p, -act_complement(z, st), k == y);
         }
     } else {
         for (var k = 0u; k < c; k++) {
