@@ -10,7 +10,7 @@
 // `GPUAdapterInfo.isFallbackAdapter`). Elsewhere the CPU build trains, and says why it is not on
 // the GPU (it asks WebGPU the same question).
 
-import { relaxedSimd } from './fma.js';
+import { startBuild } from './fma.js';
 
 const loading = {}; // 'gpu' | 'cpu' | 'full' -> Promise<module>, dropped if it fails (a later start retries)
 const loaded = {}; // 'gpu' | 'cpu' | 'full' -> module
@@ -31,21 +31,7 @@ const GLUE = {
 };
 
 /** The build of `kind`, started: its relaxed-SIMD twin where the browser runs one. */
-async function start(kind) {
-  const twin = GLUE[`${kind}-fma`];
-  if (twin && relaxedSimd) {
-    try {
-      const mod = await twin();
-      await mod.default();
-      return mod;
-    } catch (e) {
-      console.warn(`dicelab: the relaxed-SIMD build did not start (${e?.message ?? e}); loading the plain one`);
-    }
-  }
-  const mod = await GLUE[kind]();
-  await mod.default();
-  return mod;
-}
+const start = async (kind) => (await startBuild(GLUE[kind], GLUE[`${kind}-fma`]))[0];
 
 function load(kind) {
   loading[kind] ??= (async () => {

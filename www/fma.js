@@ -17,3 +17,23 @@ export const relaxedSimd = (() => {
     return false;
   }
 })();
+
+/**
+ * Starts a build: its relaxed-SIMD twin where the browser runs one (`twin` imports its glue
+ * module; null for none), else, or when the twin fails to load, the plain build (`plain`).
+ * Resolves to [module, whether it is the twin].
+ */
+export async function startBuild(plain, twin) {
+  if (twin && relaxedSimd) {
+    try {
+      const mod = await twin();
+      await mod.default();
+      return [mod, true];
+    } catch (e) {
+      console.warn(`dicelab: the relaxed-SIMD build did not start (${e?.message ?? e}); loading the plain one`);
+    }
+  }
+  const mod = await plain();
+  await mod.default();
+  return [mod, false];
+}

@@ -2,7 +2,8 @@
 // (wasm) each train two steps of the protocol's TinySegNet, and their first-step losses equal the
 // protocol's check value. With WebGPU (SwiftShader here), dicelab-gpu trains too, its first step
 // equal to the check value and to the CPU engine's; without WebGPU it is skipped with the reason.
-// dicelab's result carries the SIMD ceiling; tfjs names its construction; the step profile runs.
+// dicelab's result carries the SIMD ceiling and names its build (the SIMD128 one where the relaxed-SIMD
+// twin cannot load); tfjs names its construction; the step profile runs.
 // No timing: `cargo xtask bench` measures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,16 +26,20 @@ after(async () => {
   await server.close();
 });
 
-/** One short bench.html run of `engine` at 4×48 (Dice); resolves to [result, page errors]. */
-async function run(browser, engine) {
+/** One short bench.html run of `engine` at 4×48 (Dice); resolves to [result, page errors,
+ * console warnings]. `gone`: a path glob the server answers with 404. */
+async function run(browser, engine, gone = null) {
   const page = await browser.newPage();
+  if (gone) await page.route(gone, (route) => route.fulfill({ status: 404, body: 'gone' }));
   const errors = [];
+  const warnings = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
   await page.goto(`${server.url}/bench.html?engine=${engine}&batch=4&size=48&loss=dice&warmup=1&reps=1&steps=1`);
   await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: 120000 });
   const r = await page.evaluate(() => window.benchResult);
   await page.close();
-  return [r, errors];
+  return [r, errors, warnings];
 }
 
 for (const engine of ['dicelab', 'dicelab-simd128', 'tfjs-wasm-simd']) {
@@ -57,6 +62,15 @@ for (const engine of ['dicelab', 'dicelab-simd128', 'tfjs-wasm-simd']) {
     assert.deepEqual(errors, []);
   });
 }
+
+test('bench.html: dicelab falls back to the SIMD128 build, and reports it, where the relaxed-SIMD one cannot load', async () => {
+  const [r, errors, warnings] = await run(browsers.off, 'dicelab', '**/bench-fma/**');
+  assert.equal(r.error, undefined, r.error);
+  assert.ok(r.firstDiff < 1e-5, `first Dice ${r.first} vs ${r.check}`);
+  assert.equal(r.construction, 'SIMD128');
+  assert.ok(warnings.some((w) => /relaxed-SIMD build did not start/.test(w)), warnings.join('\n'));
+  assert.deepEqual(errors, []);
+});
 
 test('bench.html: the step profile sums to about the step', async () => {
   const page = await browsers.off.newPage();

@@ -8,7 +8,7 @@
 // rejects with a `Skip` where its engine cannot run here (no WebGPU, no adapter). TensorFlow.js is served by the benchmark server under /tfjs/ (from node_modules);
 // it is never part of the playground's build.
 import { constructionsFor, makeModel } from './tfjs_net.js';
-import { relaxedSimd } from '../fma.js';
+import { startBuild } from '../fma.js';
 
 function loadScript(src) {
   return new Promise((resolve, reject) => {
@@ -40,13 +40,15 @@ export class Skip extends Error {}
 export const GPU_CPU_TOLERANCE = 1e-5;
 
 // The bench build (tools/variants.mjs): the playground's engine plus the protocol runs; its
-// relaxed-SIMD twin where the browser runs it (as the playground chooses), unless `plain`.
-// Resolves to [module, the build's name].
+// relaxed-SIMD twin where the browser runs it (as the playground chooses), unless `plain`; a twin
+// that fails to load falls back to the plain build, as the playground's does. Resolves to
+// [module, the build's name], so a fallback is reported as the build it ran.
 async function wasm(plain = false) {
-  const fma = relaxedSimd && !plain;
-  const mod = await (fma ? import('../../bench-fma/dicelab.js') : import('../../bench/dicelab.js'));
-  await mod.default();
-  return [mod, fma ? 'relaxed SIMD' : 'SIMD128'];
+  const [mod, fused] = await startBuild(
+    () => import('../../bench/dicelab.js'),
+    plain ? null : () => import('../../bench-fma/dicelab.js'),
+  );
+  return [mod, fused ? 'relaxed SIMD' : 'SIMD128'];
 }
 
 /** The SIMD ceiling (`simdPeakRun`, src/bench/peak.rs) in GFLOP/s: rounds sized to ~25 ms a run,
