@@ -4,7 +4,7 @@
 
 import { OPTIONS, BY_KEY, KINDS, PRESETS, sessionConfig, presetOf } from './options.js';
 import { parseHash, toHash } from './hash.js';
-import { STORIES, BY_STORY, storyStates, storyText } from './stories.js';
+import { STORIES, BY_STORY, storyStates, storyText, MEASURED_STEPS } from './stories.js';
 import { buildControls } from './controls.js';
 import { lineChart, barChart, runColors } from './charts.js';
 import { drawRgb, drawClasses, drawHeat, fillClassTable } from './views.js';
@@ -19,11 +19,17 @@ const MAX_POINTS = 4000;
 // Below this width the per-class table leaves out precision and recall, so that it fits unscrolled.
 const NARROW = matchMedia('(max-width: 560px)');
 
-let ui = parseHash(location.hash); // {a, b, ab, story, hide, show, notices}
+/** An in-page anchor (the skip link's `#play`), not a state: no `=`, and an element of that id. */
+const anchorOf = (hash) => (/^#[\w-]+$/.test(hash) ? document.getElementById(hash.slice(1)) : null);
+
+let ui = parseHash(anchorOf(location.hash) ? '' : location.hash); // {a, b, ab, story, hide, show, notices}
 let accepted = structuredClone(ui); // the last state the engine accepted
 // The full page trains at once; an embed trains while it is in view (and not paused by the visitor).
 let playing = !EMBED;
 let userPaused = false;
+// A story's runs pause at the step its figures were measured at, so that what the page shows is what
+// the story's text says; Play then trains on. 0: no such stop ahead.
+let storyStop = 0;
 let inView = false;
 let info = null; // {height, width, classes, shown, images, labels, own} of the current runs
 let generation = 0; // bumped by every start; snapshots of older runs are not drawn
@@ -290,7 +296,9 @@ async function startRuns() {
     image = got.image;
     ownStarts.set(gen, got);
   }
-  worker.postMessage({ type: 'start', runs, image, backend: ui.a.backend, play: playing, generation: gen });
+  storyStop = ui.story ? MEASURED_STEPS : 0;
+  $('story-held').hidden = true;
+  worker.postMessage({ type: 'start', runs, image, backend: ui.a.backend, play: playing, until: storyStop, generation: gen });
 }
 
 // ---- your own image --------------------------------------------------------------------------
@@ -466,6 +474,14 @@ function onSnapshot(m) {
   // What the trainer does; the button shows what the visitor asked, at once (a step in flight
   // finishes after a pause, but no other starts).
   document.body.dataset.playing = String(m.playing);
+  if (m.held) {
+    // Held at the story's measured step: as if the visitor had paused there.
+    storyStop = 0;
+    playing = false;
+    userPaused = true;
+    $('story-held').hidden = false;
+    refreshHint();
+  }
   if (m.stepsPerSecond) $('steps-per-s').textContent = m.stepsPerSecond.toFixed(1);
   stats = {
     time: performance.now(),
@@ -492,14 +508,14 @@ function onSnapshot(m) {
         document.body.dataset.miou = String(r.eval.miou);
         document.body.dataset.evalStep = String(r.step);
       } else {
-        $('miou-b').textContent = ` / ${r.eval.miou.toFixed(3)}`;
+        $('miou-b').textContent = `/ ${r.eval.miou.toFixed(3)}`;
       }
       // The classes each run predicts on the validation images, for the tests.
       document.body.dataset[`predicted${id.toUpperCase()}`] = String(r.eval.classes.filter((c) => c.predicted_share > 0).length);
     }
     if (id === 'b') {
       const last = curves.b[curves.b.length - 1];
-      if (last) $('loss-b').textContent = ` / ${last[1].toFixed(4)}`;
+      if (last) $('loss-b').textContent = `/ ${last[1].toFixed(4)}`;
     }
     if (id === 'a') {
       $('step-count').textContent = String(r.step);
@@ -547,12 +563,14 @@ function drawBatch(r) {
 
 function drawCharts() {
   const series = (data) => ['a', 'b'].filter((id) => id === 'a' || ui.ab).map((id, i) => ({ points: data[id], label: ui.ab ? id.toUpperCase() : '', color: runColors()[i] }));
-  lineChart($('loss-chart'), series(curves), { yLabel: 'training loss' });
+  lineChart($('loss-chart'), series(curves), { yLabel: 'training loss (faint: per step)', smooth: 20 });
   lineChart($('miou-chart'), series(mious), { yLabel: 'validation mIoU', yMin: 0, yMax: 1 });
-  const reports = ['a', 'b'].filter((id) => lastReports[id] && (id === 'a' || ui.ab)).map((id) => lastReports[id]);
+  const ids = ['a', 'b'].filter((id) => lastReports[id] && (id === 'a' || ui.ab));
+  const reports = ids.map((id) => lastReports[id]);
+  const legend = ui.ab ? ids.map((id) => id.toUpperCase()) : [];
   if (reports.length) {
     const classes = reports[0].per_class.map((c) => c.class);
-    barChart($('dice-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.dice ?? NaN) })), { lo: -1, hi: 1, label: 'per-class Dice term', empty: 'Cross-entropy has no per-class Dice term.' });
+    barChart($('dice-chart'), classes.map((l) => ({ label: String(l), values: reports.map((r) => r.per_class[l]?.dice ?? NaN) })), { lo: -1, hi: 1, label: 'per-class Dice term', empty: 'Cross-entropy has no per-class Dice term.', legend });
     // Each run's weights relative to its own largest: only Generalized Dice weights its classes.
     const relative = (r) => {
       if (r.config.kind !== 'gdl') return r.per_class.map(() => NaN);
@@ -560,7 +578,7 @@ function drawCharts() {
       return r.per_class.map((c) => c.weight / max);
     };
     const weights = reports.map(relative);
-    barChart($('weight-chart'), classes.map((l) => ({ label: String(l), values: weights.map((w) => w[l] ?? NaN) })), { lo: 0, hi: 1, label: 'class weight (relative to the run\'s largest)', empty: 'Class weights: Generalized Dice only.' });
+    barChart($('weight-chart'), classes.map((l) => ({ label: String(l), values: weights.map((w) => w[l] ?? NaN) })), { lo: 0, hi: 1, label: 'class weight (relative to the run\'s largest)', empty: 'Class weights: Generalized Dice only.', legend });
   }
 }
 
@@ -568,17 +586,19 @@ function drawCharts() {
 
 function setPlaying(on) {
   playing = on;
-  worker.postMessage({ type: on ? 'play' : 'pause' });
+  worker.postMessage({ type: on ? 'play' : 'pause', until: storyStop });
   refreshHint();
 }
 
 function refreshHint() {
   $('play').textContent = playing ? 'Pause' : 'Play';
   $('play').setAttribute('aria-pressed', String(playing));
-  $('embed-hint').textContent = playing ? '' : userPaused ? 'paused' : 'trains while in view; Play to start';
+  const held = !$('story-held').hidden;
+  $('embed-hint').textContent = playing ? '' : held ? `paused at step ${MEASURED_STEPS}, where the story was measured; Play trains on` : userPaused ? 'paused' : 'trains while in view; Play to start';
 }
 
 $('play').addEventListener('click', () => {
+  $('story-held').hidden = true;
   userPaused = playing;
   setPlaying(!playing);
 });
@@ -589,6 +609,11 @@ $('step').addEventListener('click', () => {
   refreshHint();
 });
 $('story-restore').addEventListener('click', () => tellStory(ui.story));
+// The skip link only moves focus: the address keeps the page's state.
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  $('play').focus();
+});
 // On a phone the story's text starts folded to a few lines, so that the runs show on the first screen.
 $('story-more').addEventListener('click', () => {
   const open = $('story').classList.toggle('open');
@@ -609,6 +634,13 @@ $('ab').addEventListener('change', () => {
 
 window.addEventListener('hashchange', () => {
   if (location.hash === lastHash) return;
+  const anchor = anchorOf(location.hash);
+  if (anchor) {
+    // The anchor moves focus; the address goes back to the page's state, and the runs go on.
+    history.replaceState(null, '', lastHash || location.pathname + location.search);
+    anchor.focus();
+    return;
+  }
   ui = parseHash(location.hash);
   lastHash = location.hash;
   $('notices').replaceChildren();

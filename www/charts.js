@@ -25,11 +25,24 @@ function fit(canvas) {
 
 const fmt = (v) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : v.toFixed(2));
 
+/** The exponential moving average of the finite y values over ~`span` points, bias-corrected so
+ * that it starts at the first value rather than at 0. */
+function ema(points, span) {
+  const a = 2 / (span + 1);
+  let [m, weight] = [0, 0];
+  return points.filter(([, y]) => Number.isFinite(y)).map(([x, y]) => {
+    m = (1 - a) * m + a * y;
+    weight = (1 - a) * weight + a;
+    return [x, m / weight];
+  });
+}
+
 /**
  * Draws series of [x, y] points. `series`: [{points, color, label}]. Keeps the y range of all series
- * so runs A and B share an axis.
+ * so runs A and B share an axis. `smooth`: each series faint, under its moving average over ~that
+ * many points (a per-batch loss is noisy; its trend is what a run is doing).
  */
-export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin = null, yMax = null } = {}) {
+export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin = null, yMax = null, smooth = 0 } = {}) {
   const { ctx, w, h } = fit(canvas);
   ctx.clearRect(0, 0, w, h);
   const pad = { l: 44, r: 8, t: 16, b: 20 };
@@ -64,8 +77,10 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   ctx.strokeStyle = GRID;
   ctx.fillStyle = AXIS;
   ctx.lineWidth = 1;
-  for (let i = 0; i <= 4; i++) {
-    const y = y0 + ((y1 - y0) * i) / 4;
+  // As many gridlines as their labels have room for (a short embed chart gets fewer).
+  const ticks = Math.max(1, Math.min(4, Math.floor((h - pad.t - pad.b) / 18)));
+  for (let i = 0; i <= ticks; i++) {
+    const y = y0 + ((y1 - y0) * i) / ticks;
     ctx.beginPath();
     ctx.moveTo(pad.l, Y(y));
     ctx.lineTo(w - pad.r, Y(y));
@@ -78,16 +93,26 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   let legendX = w - pad.r;
   series.forEach((s, i) => {
     ctx.strokeStyle = s.color ?? runColors()[i % 2];
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    let started = false;
-    for (const [x, y] of s.points) {
-      if (!Number.isFinite(y)) continue;
-      if (started) ctx.lineTo(X(x), Y(y));
-      else ctx.moveTo(X(x), Y(y));
-      started = true;
+    const line = (points, width) => {
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      let started = false;
+      for (const [x, y] of points) {
+        if (!Number.isFinite(y)) continue;
+        if (started) ctx.lineTo(X(x), Y(y));
+        else ctx.moveTo(X(x), Y(y));
+        started = true;
+      }
+      ctx.stroke();
+    };
+    if (smooth) {
+      ctx.globalAlpha = 0.25;
+      line(s.points, 1);
+      ctx.globalAlpha = 1;
+      line(ema(s.points, smooth), 2);
+    } else {
+      line(s.points, 1.5);
     }
-    ctx.stroke();
     if (s.label) {
       // Legend entries right-aligned along the top, last series rightmost.
       ctx.fillStyle = ctx.strokeStyle;
@@ -97,8 +122,9 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   });
 }
 
-/** Grouped bars: `groups` is a list of {label, values: [number per series]} with values in [lo, hi]. */
-export function barChart(canvas, groups, { lo = 0, hi = 1, colors = runColors(), label = '', empty = '' } = {}) {
+/** Grouped bars: `groups` is a list of {label, values: [number per series]} with values in [lo, hi];
+ * `legend`: a name per series, right-aligned along the top in its colour. */
+export function barChart(canvas, groups, { lo = 0, hi = 1, colors = runColors(), label = '', empty = '', legend = [] } = {}) {
   const { ctx, w, h } = fit(canvas);
   ctx.clearRect(0, 0, w, h);
   if (empty && !groups.some((g) => g.values.some(Number.isFinite))) {
@@ -119,6 +145,12 @@ export function barChart(canvas, groups, { lo = 0, hi = 1, colors = runColors(),
   ctx.fillText(fmt(hi), 2, pad.t + 4);
   ctx.fillText(fmt(lo), 2, h - pad.b);
   if (label) ctx.fillText(label, pad.l, 11);
+  let legendX = w - pad.r;
+  legend.forEach((name, j) => {
+    ctx.fillStyle = colors[j % colors.length];
+    legendX -= ctx.measureText(name).width + 10;
+    ctx.fillText(name, legendX, 11);
+  });
   ctx.strokeStyle = GRID;
   ctx.beginPath();
   ctx.moveTo(pad.l, Y(Math.max(lo, 0)));

@@ -126,14 +126,16 @@ export function formulaNote(state) {
   const notes = [];
   if (state.loss === 'dice' || state.loss === 'dice+ce') {
     const classes = state.bg ? 'C classes' : 'C − 1 classes, the background left out';
-    notes.push(state.agg === 'global' ? `T = number of terms: ${classes}.` : `T = number of terms: images × ${classes}.`);
+    const terms = state.agg === 'global' ? classes : `images × ${classes}`;
+    // T is in the formula only where the terms are averaged.
+    notes.push(state.reduction === 'mean' ? `T = number of terms: ${terms}.` : `Summed over ${terms}.`);
     if (state.formula === 'seed') notes.push('Seed formula: a class absent from truth and prediction scores −1, so summing rewards never predicting it.');
   }
   if (state.loss === 'gdl') notes.push('An absent class gets the largest finite weight of its unit; the weights are constants.');
   if (REGION2.includes(state.loss)) {
-    notes.push('T = number of (unit, class) terms.');
+    if (state.reduction === 'mean') notes.push('T = number of (unit, class) terms.');
     if (state.loss !== 'jaccard') notes.push('α weighs the false positives P − I, β the false negatives R − I: β > α favours recall.');
-    if (variantOf(state) === 'smp') notes.push('SMP: the term of a class absent from the unit\'s truth is zeroed but still counted in T.');
+    if (variantOf(state) === 'smp') notes.push(`SMP: the term of a class absent from the unit's truth is zeroed${state.reduction === 'mean' ? ' but still counted in T' : ''}.`);
   }
   if (state.loss === 'focal' || state.loss === 'dice+focal') notes.push('q = the probability of the true answer (a sigmoid per class, 1 − p where the class is absent); N·C = labelled pixels × classes.');
   if (state.loss === 'lovasz') notes.push('Δ̄_J: the Lovász extension of the Jaccard loss, applied to the errors m_l = |r − p| sorted in decreasing order (Berman et al. 2018).');

@@ -43,6 +43,7 @@ export const LAYOUT = `
         <h2 id="story-title"></h2>
         <p id="story-text"></p>
         <button type="button" id="story-more" class="story-more" aria-expanded="false" aria-controls="story-text">More</button>
+        <p id="story-held" class="note" hidden>Paused at the step the figures above were measured at. Play trains on.</p>
         <p id="story-changed" class="note" hidden>You changed options since: the measured figures are for the story's own
           settings. <button type="button" id="story-restore">Back to the story</button></p>
       </section>

@@ -43,7 +43,9 @@ export function check(key, raw) {
       return { error: `${o.label}: '${shown}' is not true or false` };
     case 'int':
     case 'number': {
-      const v = s.trim() === '' ? NaN : Number(s);
+      // Empty: also what a number field holds for text it cannot read.
+      if (s.trim() === '') return { error: `${o.label}: no number given` };
+      const v = Number(s);
       if (!Number.isFinite(v)) return { error: `${o.label}: '${shown}' is not a number` };
       if (o.type === 'int' && !Number.isInteger(v)) return { error: `${o.label}: ${v} is not a whole number` };
       if (v < o.min || v > o.max) return { error: `${o.label}: ${v} is outside ${o.min}–${o.max}` };

@@ -107,6 +107,8 @@ export const STORIES = [
 ];
 
 export const BY_STORY = Object.fromEntries(STORIES.map((s) => [s.key, s]));
+/** The step every story's figures were measured at, where its runs pause. */
+export const MEASURED_STEPS = DEFAULT_FIGURES.steps;
 export const DEFAULT_STORY = STORIES[0].key;
 
 /** Both runs' option values of a story, over the page's defaults. */

@@ -4,14 +4,16 @@
 // in-page with the same messages. Every call into a run is asynchronous, so a run can train on
 // WebGPU, whose results arrive without any blocking wait.
 //
-// Messages in:  {type: 'start', runs: {a: config, b?: config}, image?, backend, play, generation}
+// Messages in:  {type: 'start', runs: {a: config, b?: config}, image?, backend, play, until, generation}
 //               (image: your own painted image, Playground.create's third argument)
-//               {type: 'play'} | {type: 'pause'} | {type: 'step', n}
+//               {type: 'play', until} | {type: 'pause'} | {type: 'step', n}
+//               (until: playing pauses when the runs reach that step, a story's measured one; 0: never)
 //               {type: 'set', id, loss, optim}   (loss/optimiser change mid-run, recorded by Rust)
 //               {type: 'lose-device'}            (test hook: destroy run A's WebGPU device)
 // Messages out: {type: 'ready'} | {type: 'started', generation, ...} | {type: 'applied'}
 //               {type: 'restart'}                (a change needs the full build: start again)
-//               {type: 'snapshot', generation, ...} | {type: 'backend', backend, adapter, reason, code}
+//               {type: 'snapshot', generation, held, ...} (held: it paused at `until`)
+//               {type: 'backend', backend, adapter, reason, code}
 // `generation` is the page's number for a start: the page draws only the runs it started last.
 //               {type: 'error', source, message, fatal?}
 
@@ -28,6 +30,7 @@ let runs = {}; // id -> {pg: Playground, sentCurve: number}
 let epoch = 0; // bumped by every start: work of older runs is dropped
 let generation = 0; // the page's number of the current runs' start
 let playing = false;
+let until = 0; // playing pauses when the runs reach this step; 0: never
 let looping = false;
 let lastSnapshot = 0;
 let lastEval = 0;
@@ -69,12 +72,12 @@ function reportBackend() {
 
 // One snapshot at a time: a run evaluates one prediction pass at a time.
 let snapshotting = Promise.resolve();
-function snapshot(forceEval) {
-  snapshotting = snapshotting.then(() => takeSnapshot(forceEval));
+function snapshot(forceEval, held = false) {
+  snapshotting = snapshotting.then(() => takeSnapshot(forceEval, held));
   return snapshotting;
 }
 
-async function takeSnapshot(forceEval) {
+async function takeSnapshot(forceEval, held) {
   const mine = epoch;
   const now = performance.now();
   const evaluate = forceEval || now - lastEval >= EVAL_MS;
@@ -87,7 +90,7 @@ async function takeSnapshot(forceEval) {
   const heat = evaluate && runs.a ? await runs.a.pg.gradientHeatAsync() : null;
   if (mine !== epoch) return;
   // wasmBytes and gpuBuffers are what the soak (tests/soak/soak.mjs) watches stay flat.
-  const out = { type: 'snapshot', generation, runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: engine?.wasmMemoryBytes() ?? 0 };
+  const out = { type: 'snapshot', generation, held, runs: {}, playing, stepsPerSecond: rate(performance.now()), wasmBytes: engine?.wasmMemoryBytes() ?? 0 };
   const transfer = [];
   for (const [id, r] of Object.entries(runs)) {
     const curve = r.pg.curveSince(r.sentCurve);
@@ -126,11 +129,18 @@ async function loop() {
   const mine = epoch;
   try {
     while (playing && mine === epoch) {
+      const left = until ? until - (runs.a?.pg.steps() ?? 0) : Infinity;
+      if (left <= 0) {
+        playing = false;
+        await snapshot(true, true);
+        break;
+      }
+      const n = Math.min(perSlice, left);
       const t0 = performance.now();
-      await stepAll(perSlice);
+      await stepAll(n);
       if (mine !== epoch) break;
       const dt = performance.now() - t0;
-      perSlice = Math.max(1, Math.min(64, Math.round((perSlice * SLICE_MS) / Math.max(dt, 1))));
+      perSlice = Math.max(1, Math.min(64, Math.round((n * SLICE_MS) / Math.max(dt, 1))));
       if (performance.now() - lastSnapshot >= SNAPSHOT_MS) await snapshot(false);
       await yieldToMessages();
     }
@@ -202,9 +212,11 @@ async function handle(msg) {
       case 'start':
         await start(msg);
         playing = Boolean(msg.play);
+        until = msg.until | 0;
         break;
       case 'play':
         playing = true;
+        until = msg.until | 0;
         break;
       case 'pause':
         playing = false;

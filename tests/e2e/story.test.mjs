@@ -1,7 +1,8 @@
 // The page's story, as a first-time visitor meets it (CPU path, no WebGPU): the default page trains
 // the question's Dice (A) against cross-entropy (B) and the difference shows in the per-class
-// results; each story's URL sets both runs and shows its text; an embed with `show=` is a figure
-// that fits 720×480 and trains while in view. Screenshots at 1280 and 375 px wide in target/e2e/.
+// results; each story's URL sets both runs and shows its text, and its runs pause at the step its
+// figures were measured at; an embed with `show=` is a figure that fits 720×480 and trains while in
+// view. Screenshots at 1280 and 375 px wide in target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { resolve } from 'node:path';
 import { serve } from './serve.mjs';
 import { withPage as inBrowser } from './browser.mjs';
 import { STORIES, storyStates, storyText } from '../../www/stories.js';
+import { FIGURES } from '../../www/story_figures.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'target/e2e');
@@ -101,6 +103,42 @@ test('each story\'s URL sets both runs and shows its text', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.waitForTimeout(300);
     await page.screenshot({ path: resolve(SHOTS, 'story-labelling-375.png'), fullPage: true });
+  });
+});
+
+test('a story pauses at the step its figures were measured at, and Play trains on; the skip link keeps the story', async () => {
+  await withPage(async ({ page }) => {
+    await page.goto(`${server.url}/#story=sum-adam`);
+    const held = () => page.evaluate(() => ({
+      step: Number(document.body.dataset.step ?? 0),
+      playing: document.body.dataset.playing,
+      note: !document.getElementById('story-held').hidden,
+      button: document.getElementById('play').textContent,
+    }));
+    // The skip link moves focus to the training controls; the story, its hash and its runs stay.
+    await waitEval(page, 20);
+    const before = Number(await data(page, 'step'));
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'play');
+    assert.equal(await page.evaluate(() => location.hash), '#story=sum-adam');
+    assert.equal(await page.textContent('#notices'), '');
+    await page.waitForFunction((k) => Number(document.body.dataset.step) > k + 10, before, { timeout: 30000 });
+    assert.equal(await data(page, 'story'), 'sum-adam');
+    // Held exactly at the measured step, said so, and the transport shows Play.
+    await page.waitForFunction(() => document.body.dataset.playing === 'false', null, { timeout: 90000 });
+    assert.deepEqual(await held(), { step: FIGURES.steps, playing: 'false', note: true, button: 'Play' });
+    await page.waitForTimeout(500);
+    assert.equal((await held()).step, FIGURES.steps, 'no step after the hold');
+    await page.click('#play');
+    await page.waitForFunction((k) => Number(document.body.dataset.step) > k + 5, FIGURES.steps, { timeout: 30000 });
+    assert.equal((await held()).note, false);
+    // Reset tells the story again: from step 0, to be held at the same step.
+    await page.click('#reset');
+    await page.waitForFunction(() => Number(document.body.dataset.step) < 50, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.body.dataset.playing === 'false', null, { timeout: 90000 });
+    assert.equal((await held()).step, FIGURES.steps);
   });
 });
 
