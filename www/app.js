@@ -30,6 +30,7 @@ let userPaused = false;
 // A story's runs pause at the step its figures were measured at, so that what the page shows is what
 // the story's text says; Play then trains on. 0: no such stop ahead.
 let storyStop = 0;
+let heldPause = false; // paused by that stop, not by the visitor: a new start plays again
 let inView = false;
 let info = null; // {height, width, classes, shown, images, labels, own} of the current runs
 let generation = 0; // bumped by every start; snapshots of older runs are not drawn
@@ -200,7 +201,13 @@ function refreshStory() {
       if (text.dataset.story === story.key) text.textContent = t ?? '';
     }, (e) => notify(`The story's text could not load: ${e.message}`, 'error'));
   }
-  $('story-changed').hidden = !storyChanged();
+  const changed = storyChanged();
+  $('story-changed').hidden = !changed;
+  // Changed options are not what the figures measured: their runs do not pause at the story's step.
+  if (changed && storyStop) {
+    storyStop = 0;
+    if (playing) worker.postMessage({ type: 'play', until: 0 });
+  }
 }
 
 /** Everything that follows the options but not the training. */
@@ -296,8 +303,14 @@ async function startRuns() {
     image = got.image;
     ownStarts.set(gen, got);
   }
-  storyStop = ui.story ? MEASURED_STEPS : 0;
+  storyStop = ui.story && !storyChanged() ? MEASURED_STEPS : 0;
   $('story-held').hidden = true;
+  if (heldPause) {
+    heldPause = false;
+    userPaused = false;
+    playing = !EMBED || inView;
+  }
+  refreshHint();
   worker.postMessage({ type: 'start', runs, image, backend: ui.a.backend, play: playing, until: storyStop, generation: gen });
 }
 
@@ -474,11 +487,13 @@ function onSnapshot(m) {
   // What the trainer does; the button shows what the visitor asked, at once (a step in flight
   // finishes after a pause, but no other starts).
   document.body.dataset.playing = String(m.playing);
-  if (m.held) {
-    // Held at the story's measured step: as if the visitor had paused there.
+  // Held at the story's measured step (runs of an older start may reach theirs after a newer start
+  // was asked for: not then).
+  if (m.held && m.generation === generation) {
     storyStop = 0;
     playing = false;
     userPaused = true;
+    heldPause = true;
     $('story-held').hidden = false;
     refreshHint();
   }
@@ -599,10 +614,13 @@ function refreshHint() {
 
 $('play').addEventListener('click', () => {
   $('story-held').hidden = true;
+  heldPause = false;
   userPaused = playing;
   setPlaying(!playing);
 });
 $('step').addEventListener('click', () => {
+  $('story-held').hidden = true;
+  heldPause = false;
   userPaused = true;
   playing = false;
   worker.postMessage({ type: 'step', n: 1 });

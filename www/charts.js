@@ -25,10 +25,11 @@ function fit(canvas) {
 
 const fmt = (v) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : v.toFixed(2));
 
-/** The exponential moving average of the finite y values over ~`span` points, bias-corrected so
- * that it starts at the first value rather than at 0. */
+/** The exponential moving average of the finite y values over ~`span` x units (steps: the curves
+ * are thinned as they grow), bias-corrected so that it starts at the first value rather than at 0. */
 function ema(points, span) {
-  const a = 2 / (span + 1);
+  const dx = points.length > 1 ? (points[points.length - 1][0] - points[0][0]) / (points.length - 1) : 1;
+  const a = 2 / (Math.max(1, span / Math.max(dx, 1e-9)) + 1);
   let [m, weight] = [0, 0];
   return points.filter(([, y]) => Number.isFinite(y)).map(([x, y]) => {
     m = (1 - a) * m + a * y;
@@ -40,7 +41,7 @@ function ema(points, span) {
 /**
  * Draws series of [x, y] points. `series`: [{points, color, label}]. Keeps the y range of all series
  * so runs A and B share an axis. `smooth`: each series faint, under its moving average over ~that
- * many points (a per-batch loss is noisy; its trend is what a run is doing).
+ * many x units (a per-batch loss is noisy; its trend is what a run is doing).
  */
 export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin = null, yMax = null, smooth = 0 } = {}) {
   const { ctx, w, h } = fit(canvas);

@@ -216,7 +216,8 @@ async function handle(msg) {
         break;
       case 'play':
         playing = true;
-        until = msg.until | 0;
+        // A stop already passed (Step went beyond it) is no stop.
+        until = (msg.until | 0) > (runs.a?.pg.steps() ?? 0) ? msg.until | 0 : 0;
         break;
       case 'pause':
         playing = false;

@@ -134,11 +134,17 @@ test('a story pauses at the step its figures were measured at, and Play trains o
     await page.click('#play');
     await page.waitForFunction((k) => Number(document.body.dataset.step) > k + 5, FIGURES.steps, { timeout: 30000 });
     assert.equal((await held()).note, false);
-    // Reset tells the story again: from step 0, to be held at the same step.
+    // Reset starts the story's runs again: from step 0, to be held at the same step.
     await page.click('#reset');
     await page.waitForFunction(() => Number(document.body.dataset.step) < 50, null, { timeout: 30000 });
     await page.waitForFunction(() => document.body.dataset.playing === 'false', null, { timeout: 90000 });
     assert.equal((await held()).step, FIGURES.steps);
+    // Another story, picked while held there, trains from step 0 (the hold was not the visitor's pause).
+    await page.click('#stories button[data-story="smoothing"]');
+    await page.waitForFunction(() => document.body.dataset.story === 'smoothing');
+    await page.waitForFunction(() => Number(document.body.dataset.step) > 20 && Number(document.body.dataset.step) < 200, null, { timeout: 30000 });
+    const { playing, note, button } = await held();
+    assert.deepEqual({ playing, note, button }, { playing: 'true', note: false, button: 'Pause' });
   });
 });
 

@@ -1,7 +1,9 @@
 //! The comparison every GPU test and every fast-engine test makes, natively and in the browser: a
 //! report and gradient against the f64 CPU engine's, within tolerances (the GPU's of issue 3: loss
 //! 2e-5 relative, gradient 2e-4 of the largest |g|; the fast CPU engine's: 1e-5 and 1e-5), plus
-//! exact counts and exactly-zero gradients on ignored pixels.
+//! exact counts and exactly-zero gradients on ignored pixels. A loss or Dice term whose parts cancel
+//! (the seed formula's terms of both signs, a term `1 − ratio` near 0) is held relative to the size
+//! of those parts, the size its rounding scales with.
 
 use dicelab::loss::{LossReport, Reduction};
 
@@ -56,10 +58,10 @@ pub fn assert_within(
         "{what}: loss {} (tested) vs {} (oracle)",
         g.loss, c.loss
     );
-    for (name, a, b) in [
-        ("dice", g.dice, c.dice),
-        ("ce", g.ce, c.ce),
-        ("focal", g.focal, c.focal),
+    for (name, a, b, floor) in [
+        ("dice", g.dice, c.dice, floor),
+        ("ce", g.ce, c.ce, 1e-2),
+        ("focal", g.focal, c.focal, 1e-2),
     ] {
         assert_eq!(a.is_some(), b.is_some(), "{what}: {name}");
         let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
