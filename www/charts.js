@@ -70,6 +70,8 @@ export function lineChart(canvas, series, { yLabel = '', xLabel = 'step', yMin =
   ctx.font = '11px system-ui, sans-serif';
   // The legend shares the top line with the y label where both fit, else takes a line of its own.
   const legendWidth = series.reduce((n, s) => n + (s.label ? ctx.measureText(s.label).width + 10 : 0), 0);
+  // A label too wide for the chart drops its parenthesis ("training loss (faint: per step)").
+  if (ctx.measureText(yLabel).width > w - pad.l - pad.r) yLabel = yLabel.replace(/\s*\(.*\)$/, '');
   const ownLine = pad.l + ctx.measureText(yLabel).width + 12 + legendWidth > w - pad.r;
   const legendY = ownLine ? 24 : 11;
   if (ownLine) pad.t = 30;
